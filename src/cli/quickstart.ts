@@ -1,0 +1,57 @@
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Clock } from '../clock.ts';
+import type { RuntimePlan } from '../config/plan.ts';
+import { apiKeyId, hashApiKey } from '../services/keys/format.ts';
+import { createKeyService } from '../services/keys/service.ts';
+import type { ApiKeyStore } from '../store/types.ts';
+
+export const QUICKSTART_DIR = fileURLToPath(new URL('../../examples/quickstart/', import.meta.url));
+export const DEMO_PARTNER = 'demo-partner';
+export const DEMO_UPSTREAM = { host: '127.0.0.1', port: 8099 };
+
+/**
+ * The demo partner's API key. The store keeps only its hash; the key itself is kept in
+ * the quickstart's data folder (mode 0600) so that the printed curl works across
+ * restarts. A demo convenience only: real keys are shown once and never written down.
+ */
+export function ensureDemoKey(plan: RuntimePlan, store: ApiKeyStore, clock: Clock): string {
+  const file = join(resolve(plan.dir, dirname(plan.gateway.store.path)), 'demo-api-key');
+  try {
+    const key = readFileSync(file, 'utf8').trim();
+    const id = apiKeyId(key);
+    const record = id === undefined ? undefined : store.find(id);
+    if (record !== undefined && record.revokedAt === undefined && record.sha256 === hashApiKey(key))
+      return key;
+  } catch {
+    // No usable saved key: issue a new one below.
+  }
+  const { key } = createKeyService({ store, clock }).issue({
+    partner: DEMO_PARTNER,
+    application: 'quickstart',
+    label: 'quickstart demo key',
+  });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return key;
+}
+
+export function quickstartBanner(gatewayUrl: string, upstreamUrl: string, key: string): string {
+  return [
+    '',
+    'Portcullis quickstart is running.',
+    `  gateway         ${gatewayUrl}`,
+    `  demo upstream   ${upstreamUrl}  (orders API; the gateway forwards to it)`,
+    '',
+    'Try it (the demo partner may list, read and create orders, never delete them):',
+    `  curl -s ${gatewayUrl}/orders -H 'x-api-key: ${key}'`,
+    `  curl -s ${gatewayUrl}/orders -H 'x-api-key: ${key}' -H 'content-type: application/json' -d '{"item":"widget","quantity":2}'`,
+    `  curl -s -X DELETE ${gatewayUrl}/orders/ord-1001 -H 'x-api-key: ${key}'      # 403 operation_not_granted`,
+    `  curl -s ${gatewayUrl}/orders                                             # 401 credential_missing`,
+    '',
+    'Stop with Ctrl-C. Edit examples/quickstart/ and the gateway reloads itself.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,26 @@
+import Type from 'typebox';
+import { ContractCredentialsSchema } from '../pipeline/authenticate/config.ts';
+import { GrantSchema } from '../pipeline/authorize/config.ts';
+import { closed, Name } from './names.ts';
+
+/** `contracts/<partner>.yaml`: what one partner may do. */
+export const ContractSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    partner: Name,
+    description: Type.Optional(Type.String()),
+    credentials: ContractCredentialsSchema,
+    grants: Type.Array(GrantSchema, { default: [] }),
+  },
+  {
+    ...closed,
+    'x-renamed': {
+      operations: 'grants[].operations',
+      apiKeys: 'credentials.apiKeys',
+      name: 'partner',
+      id: 'partner',
+    },
+  },
+);
+
+export type ContractConfig = Type.Static<typeof ContractSchema>;

@@ -1,0 +1,66 @@
+import type { HeaderRules } from '../http/canonical-headers.ts';
+import type { HttpLimits } from '../http/config.ts';
+import { compileTrustedProxies, type TrustedProxies } from '../http/forwarded.ts';
+import { type AuthenticationPlan, compileAuthentication } from '../pipeline/authenticate/config.ts';
+import { compileGrants, type GrantTable } from '../pipeline/authorize/config.ts';
+import { compileUpstreams, type UpstreamPlan } from '../pipeline/forward/config.ts';
+import { compileRoutes } from '../pipeline/route/config.ts';
+import type { RouteTable } from '../pipeline/route/router.ts';
+import type { ContractConfig } from './contract-schema.ts';
+import type { GatewayConfig } from './gateway-schema.ts';
+import { ConfigError, type ConfigIssue, sortIssues } from './issues.ts';
+import { type LoadedApi, type LoadedConfig, loadConfig } from './load.ts';
+
+/**
+ * The immutable result of compiling a configuration directory: everything the data plane
+ * needs, built once. A reload builds a new plan and swaps it whole.
+ */
+export interface RuntimePlan {
+  /** Content hash of the configuration files. */
+  readonly version: string;
+  readonly dir: string;
+  readonly gateway: GatewayConfig;
+  readonly apis: ReadonlyMap<string, LoadedApi>;
+  readonly contracts: ReadonlyMap<string, ContractConfig>;
+  readonly http: HttpLimits;
+  readonly headerRules: HeaderRules;
+  readonly trustedProxies: TrustedProxies;
+  readonly routes: RouteTable;
+  readonly authentication: AuthenticationPlan;
+  readonly grants: GrantTable;
+  readonly upstreams: ReadonlyMap<string, UpstreamPlan>;
+}
+
+/** Loads and compiles a configuration directory; throws a ConfigError listing every issue. */
+export function compilePlan(dir: string): RuntimePlan {
+  return compileLoaded(loadConfig(dir));
+}
+
+export function compileLoaded(loaded: LoadedConfig): RuntimePlan {
+  const issues: ConfigIssue[] = [];
+  const gateway = loaded.gateway;
+  const { proxies, invalid } = compileTrustedProxies(gateway.trustedProxies);
+  for (const index of invalid) {
+    issues.push(loaded.gatewaySource.issue(['trustedProxies', index], 'must be an IP address or CIDR block'));
+  }
+  const authentication = compileAuthentication(loaded, issues);
+  const plan: RuntimePlan = {
+    version: loaded.version,
+    dir: loaded.dir,
+    gateway,
+    apis: loaded.apis,
+    contracts: new Map([...loaded.contracts].map(([partner, c]) => [partner, c.config])),
+    http: gateway.http,
+    headerRules: {
+      maxHeaderCount: gateway.http.maxHeaderCount,
+      singletons: new Set(['authorization', 'content-type', authentication.apiKeyHeader]),
+    },
+    trustedProxies: proxies,
+    routes: compileRoutes(loaded, issues),
+    authentication,
+    grants: compileGrants(loaded, issues),
+    upstreams: compileUpstreams(loaded, issues),
+  };
+  if (issues.length > 0) throw new ConfigError(sortIssues(issues));
+  return Object.freeze(plan);
+}

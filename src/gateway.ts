@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Clock, systemClock } from './clock.ts';
+import { ConfigError, type ConfigIssue } from './config/issues.ts';
+import { compilePlan, type RuntimePlan } from './config/plan.ts';
+import { PortcullisError } from './errors.ts';
+import { hasRequestBody } from './http/body.ts';
+import { createListener } from './http/listener.ts';
+import { sendProblem } from './http/problem.ts';
+import type { Logger } from './observe/logger.ts';
+import type { PipelineHooks } from './pipeline/compose.ts';
+import { Exchange } from './pipeline/exchange.ts';
+import { createPlanRuntime, type PlanRuntime } from './pipeline/index.ts';
+import { createLogRecorder, type Recorder } from './pipeline/record/recorder.ts';
+import type { Denial } from './pipeline/stage.ts';
+import { openStores } from './store/open.ts';
+import type { Stores } from './store/types.ts';
+
+export interface GatewayOptions {
+  readonly configDir: string;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** Stores to use instead of opening the configured ones (the caller closes them). */
+  readonly stores?: Stores;
+  readonly recorder?: Recorder;
+  /** An already compiled plan of `configDir`, to avoid compiling it twice at start. */
+  readonly plan?: RuntimePlan;
+}
+
+export type ReloadResult =
+  | { readonly ok: true; readonly version: string; readonly changed: boolean }
+  | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
+
+/** Settings of the socket listener itself, fixed when it was created. */
+const LISTENER_SETTINGS = [
+  'maxHeaderBytes',
+  'headersTimeoutMs',
+  'requestTimeoutMs',
+  'keepAliveTimeoutMs',
+] as const;
+
+/** A plan in service, with the number of requests still using it. */
+class Generation {
+  readonly runtime: PlanRuntime;
+  inflight = 0;
+  #retired = false;
+  #closed: Promise<void> | undefined;
+
+  constructor(runtime: PlanRuntime) {
+    this.runtime = runtime;
+  }
+
+  release(): void {
+    if (--this.inflight === 0 && this.#retired) void this.close();
+  }
+
+  /** No new request will use this plan; its pools close once the last one finishes. */
+  retire(): void {
+    this.#retired = true;
+    if (this.inflight === 0) void this.close();
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= this.runtime.close();
+    return this.#closed;
+  }
+}
+
+/**
+ * The data plane of one process: a listener, the plan in service, and the swap from one
+ * plan to the next. Requests in flight finish on the plan they started with.
+ */
+export class Gateway {
+  readonly #options: GatewayOptions;
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #stores: Stores;
+  readonly #ownsStores: boolean;
+  readonly #recorder: Recorder;
+  readonly #server: Server;
+  #current: Generation;
+  #inflight = 0;
+  #draining = false;
+  #reloading: Promise<ReloadResult> | undefined;
+  #closing: Promise<void> | undefined;
+
+  private constructor(options: GatewayOptions, plan: RuntimePlan, stores: Stores) {
+    this.#options = options;
+    this.#logger = options.logger;
+    this.#clock = options.clock ?? systemClock;
+    this.#stores = stores;
+    this.#ownsStores = options.stores === undefined;
+    this.#recorder = options.recorder ?? createLogRecorder(options.logger);
+    this.#current = new Generation(this.#createRuntime(plan));
+    this.#server = createListener(plan.http, {
+      onRequest: (req, res) => this.#handle(req, res),
+      onRejected: (decisionId, code, peerAddress, reason) =>
+        this.#recorder.listenerRejection({ decisionId, code, peerAddress, reason }),
+      problemTypeBase: () => this.#current.runtime.plan.gateway.problems.typeBase,
+    });
+  }
+
+  /** Compiles the configuration, opens the stores and starts listening. */
+  static async start(options: GatewayOptions): Promise<Gateway> {
+    const plan = options.plan ?? compilePlan(options.configDir);
+    const stores = options.stores ?? openStores(plan.gateway.store, plan.dir);
+    const gateway = new Gateway(options, plan, stores);
+    const { host, port } = plan.gateway.listeners.public;
+    try {
+      gateway.#server.listen(port, host);
+      await once(gateway.#server, 'listening');
+    } catch (error) {
+      if (gateway.#ownsStores) stores.close();
+      await gateway.#current.close();
+      throw new PortcullisError('listen_failed', `cannot listen on ${host}:${port}`, { cause: error });
+    }
+    options.logger.info({ plan: plan.version, url: gateway.url }, 'gateway listening');
+    return gateway;
+  }
+
+  get plan(): RuntimePlan {
+    return this.#current.runtime.plan;
+  }
+
+  get runtime(): PlanRuntime {
+    return this.#current.runtime;
+  }
+
+  get stores(): Stores {
+    return this.#stores;
+  }
+
+  get url(): string {
+    const address = this.#server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
+  }
+
+  /**
+   * Builds a new plan from the configuration directory and swaps it in if it is valid.
+   * An invalid change is logged and the current plan keeps serving. Concurrent calls
+   * share one reload.
+   */
+  reload(): Promise<ReloadResult> {
+    this.#reloading ??= Promise.resolve()
+      .then(() => this.#reload())
+      .finally(() => {
+        this.#reloading = undefined;
+      });
+    return this.#reloading;
+  }
+
+  #reload(): ReloadResult {
+    let plan: RuntimePlan;
+    try {
+      plan = compilePlan(this.#options.configDir);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      this.#logger.error(
+        { issues: error.issues },
+        'configuration change rejected; the current plan keeps serving',
+      );
+      return { ok: false, issues: error.issues };
+    }
+    const old = this.#current;
+    if (plan.version === old.runtime.plan.version) return { ok: true, version: plan.version, changed: false };
+    this.#warnAboutRestartOnlyChanges(old.runtime.plan, plan);
+    this.#current = new Generation(this.#createRuntime(plan));
+    old.retire();
+    this.#logger.info({ plan: plan.version, previous: old.runtime.plan.version }, 'plan reloaded');
+    return { ok: true, version: plan.version, changed: true };
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, let requests in flight finish within the drain
+   * bound, then cut what is left and release every resource.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#draining = true;
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeIdleConnections();
+    const deadline = Date.now() + this.plan.gateway.shutdown.drainTimeoutMs;
+    while (this.#inflight > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      this.#server.closeIdleConnections();
+    }
+    if (this.#inflight > 0)
+      this.#logger.warn({ inflight: this.#inflight }, 'drain timeout: closing remaining connections');
+    this.#server.closeAllConnections();
+    await closed;
+    await this.#current.close();
+    if (this.#ownsStores) this.#stores.close();
+    this.#logger.info('gateway stopped');
+  }
+
+  #createRuntime(plan: RuntimePlan): PlanRuntime {
+    const typeBase = plan.gateway.problems.typeBase;
+    const hooks: PipelineHooks = {
+      reject: (ex, denial) => this.#reject(ex, denial, typeBase),
+      fail: (ex, error) => this.#fail(ex, error, typeBase),
+    };
+    return createPlanRuntime(plan, { stores: this.#stores, clock: this.#clock }, hooks);
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    const generation = this.#current;
+    generation.inflight++;
+    this.#inflight++;
+    const ex = new Exchange(randomUUID(), req, res, this.#clock.now(), generation.runtime.plan.version);
+    if (this.#draining) res.setHeader('connection', 'close');
+    res.on('close', () => {
+      if (!res.writableFinished) ex.abortUpstream?.(new Error('client closed the connection'));
+      generation.release();
+      this.#inflight--;
+      this.#recorder.request(ex);
+    });
+    generation.runtime.handle(ex);
+  }
+
+  #reject(ex: Exchange, denial: Denial, typeBase: string): void {
+    if (ex.res.headersSent || ex.res.destroyed) return;
+    // An unread request body would otherwise be drained or, worse, parsed as the next request.
+    if (!ex.req.complete && hasRequestBody(ex.req)) ex.res.setHeader('connection', 'close');
+    sendProblem(
+      ex.res,
+      { code: denial.code, decisionId: ex.id, detail: denial.detail, extensions: denial.extensions },
+      typeBase,
+      denial.headers,
+    );
+  }
+
+  #fail(ex: Exchange, error: unknown, typeBase: string): void {
+    this.#logger.error({ decision_id: ex.id, stage: ex.stage, err: error }, 'internal error');
+    const denial: Denial = { code: 'internal_error', reason: `bug in stage ${ex.stage}` };
+    ex.denial = denial;
+    if (ex.res.headersSent) ex.res.destroy();
+    else this.#reject(ex, denial, typeBase);
+  }
+
+  #warnAboutRestartOnlyChanges(old: RuntimePlan, next: RuntimePlan): void {
+    const changed: string[] = [];
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    if (!same(old.gateway.listeners, next.gateway.listeners)) changed.push('listeners');
+    if (!same(old.gateway.store, next.gateway.store)) changed.push('store');
+    for (const key of LISTENER_SETTINGS) {
+      if (old.http[key] !== next.http[key]) changed.push(`http.${key}`);
+    }
+    if (changed.length > 0) {
+      this.#logger.warn({ keys: changed }, 'these settings take effect only after a restart');
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { HttpLimits } from './config.ts';
+import { rawProblemResponse } from './problem.ts';
+import type { ProblemCode } from './problem-codes.ts';
+
+/** Node/llhttp parser error codes mapped to our problem codes; anything else is `request_malformed`. */
+const PARSER_ERRORS: Readonly<Record<string, ProblemCode>> = {
+  HPE_HEADER_OVERFLOW: 'headers_too_large',
+  HPE_INVALID_HEADER_TOKEN: 'header_invalid',
+  HPE_LF_EXPECTED: 'header_invalid',
+  HPE_CR_EXPECTED: 'header_invalid',
+  HPE_UNEXPECTED_CONTENT_LENGTH: 'framing_invalid',
+  HPE_INVALID_CONTENT_LENGTH: 'framing_invalid',
+  HPE_INVALID_TRANSFER_ENCODING: 'framing_invalid',
+  HPE_INVALID_CHUNK_SIZE: 'framing_invalid',
+  HPE_INVALID_URL: 'path_not_canonical',
+  HPE_INVALID_METHOD: 'request_malformed',
+  ERR_HTTP_REQUEST_TIMEOUT: 'request_timeout',
+};
+
+export interface ListenerEvents {
+  readonly onRequest: (req: IncomingMessage, res: ServerResponse) => void;
+  /** A request refused before it could be parsed; the response is already written. */
+  readonly onRejected: (decisionId: string, code: ProblemCode, peerAddress: string, reason: string) => void;
+  readonly problemTypeBase: () => string;
+}
+
+/**
+ * The public HTTP/1.1 listener. Node's parser runs in strict mode; whatever it refuses
+ * (and CONNECT, which it hands over raw) still gets a problem response and a decision id.
+ */
+export function createListener(limits: HttpLimits, events: ListenerEvents): Server {
+  const server = createServer(
+    {
+      requireHostHeader: false, // checked by the route stage, so the answer is a problem
+      joinDuplicateHeaders: false,
+      insecureHTTPParser: false,
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    },
+    events.onRequest,
+  );
+  // One over the limit, so the route stage sees that the limit was passed and refuses.
+  server.maxHeadersCount = limits.maxHeaderCount + 1;
+
+  // Both events hand over the net.Socket typed as a Duplex.
+  const refuse = (stream: Duplex, code: ProblemCode, reason: string): void => {
+    const socket = stream as Socket;
+    const decisionId = randomUUID();
+    if (socket.writable) socket.end(rawProblemResponse({ code, decisionId }, events.problemTypeBase()));
+    socket.destroySoon();
+    events.onRejected(decisionId, code, socket.remoteAddress ?? '', reason);
+  };
+
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const code = PARSER_ERRORS[error.code ?? ''] ?? 'request_malformed';
+    refuse(socket, code, `parser error ${error.code ?? 'unknown'}`);
+  });
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    refuse(socket, 'request_target_invalid', 'CONNECT is not supported');
+  });
+  return server;
+}

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+
+/** W3C Trace Context for one request: the trace it belongs to and the gateway's own span. */
+export interface TraceContext {
+  readonly traceId: string;
+  /** The gateway's span id, sent upstream as the parent. */
+  readonly spanId: string;
+  /** The caller's span id, when it sent one. */
+  readonly parentSpanId: string | undefined;
+  readonly flags: string;
+  readonly state: string | undefined;
+}
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+const ZERO_TRACE = '00000000000000000000000000000000';
+const ZERO_SPAN = '0000000000000000';
+const MAX_TRACESTATE = 512;
+
+/**
+ * Continues the caller's trace when its `traceparent` is valid (W3C Trace Context §3.2),
+ * otherwise starts a new one. An invalid header is ignored, never an error.
+ */
+export function traceContextFor(
+  traceparent: string | undefined,
+  tracestate: string | undefined,
+): TraceContext {
+  const spanId = newSpanId();
+  if (traceparent !== undefined) {
+    const m = TRACEPARENT.exec(traceparent);
+    if (
+      m !== null &&
+      m[1] !== 'ff' &&
+      (m[1] !== '00' || m[5] === undefined) &&
+      m[2] !== ZERO_TRACE &&
+      m[3] !== ZERO_SPAN
+    ) {
+      const state = tracestate !== undefined && tracestate.length <= MAX_TRACESTATE ? tracestate : undefined;
+      return { traceId: m[2]!, spanId, parentSpanId: m[3]!, flags: m[4]!, state };
+    }
+  }
+  return {
+    traceId: randomUUID().replaceAll('-', ''),
+    spanId,
+    parentSpanId: undefined,
+    flags: '01',
+    state: undefined,
+  };
+}
+
+export function traceparentOf(trace: TraceContext): string {
+  return `00-${trace.traceId}-${trace.spanId}-${trace.flags}`;
+}
+
+function newSpanId(): string {
+  const u = randomUUID();
+  return u.slice(0, 8) + u.slice(9, 13) + u.slice(15, 18) + u.slice(19, 20);
+}

@@ -1,0 +1,84 @@
+import Type from 'typebox';
+import type { ConfigIssue } from '../../config/issues.ts';
+import type { LoadedConfig } from '../../config/load.ts';
+import { closed, name } from '../../config/names.ts';
+import { API_KEY_ID_PATTERN } from '../../services/keys/format.ts';
+
+/** An API key declared in the contract (configuration as code): only its hash. */
+export const DeclaredApiKeySchema = Type.Object(
+  {
+    id: Type.String({
+      pattern: API_KEY_ID_PATTERN,
+      'x-message': 'must be an API key id (12 base32 characters)',
+    }),
+    sha256: Type.String({ pattern: '^[0-9a-f]{64}$', 'x-message': 'must be 64 lower-case hex digits' }),
+    application: name({ default: 'default' }),
+  },
+  closed,
+);
+
+/** Which credentials a partner may present. */
+export const ContractCredentialsSchema = Type.Object(
+  {
+    apiKeys: Type.Object(
+      {
+        accept: Type.Boolean({ default: true }),
+        declared: Type.Array(DeclaredApiKeySchema, { default: [] }),
+      },
+      { ...closed, default: {} },
+    ),
+  },
+  { ...closed, default: {} },
+);
+
+export const AuthenticationSchema = Type.Object(
+  {
+    /** The header that carries an API key. `Authorization: ApiKey <key>` is also accepted. */
+    apiKeyHeader: Type.String({ pattern: '^[a-z0-9-]+$', default: 'x-api-key' }),
+  },
+  { ...closed, default: {} },
+);
+
+export type ContractCredentials = Type.Static<typeof ContractCredentialsSchema>;
+export type AuthenticationConfig = Type.Static<typeof AuthenticationSchema>;
+
+/** A declared key, ready for comparison. */
+export interface DeclaredKey {
+  readonly partner: string;
+  readonly application: string;
+  readonly sha256: Buffer;
+}
+
+/** What the authenticate stage needs from the configuration, compiled once per plan. */
+export interface AuthenticationPlan {
+  readonly apiKeyHeader: string;
+  readonly declaredKeys: ReadonlyMap<string, DeclaredKey>;
+  /** Partners whose contract accepts API keys. */
+  readonly apiKeyPartners: ReadonlySet<string>;
+}
+
+export function compileAuthentication(loaded: LoadedConfig, issues: ConfigIssue[]): AuthenticationPlan {
+  const declaredKeys = new Map<string, DeclaredKey>();
+  const apiKeyPartners = new Set<string>();
+  for (const contract of loaded.contracts.values()) {
+    const apiKeys = contract.config.credentials.apiKeys;
+    if (apiKeys.accept) apiKeyPartners.add(contract.partner);
+    apiKeys.declared.forEach((key, index) => {
+      if (declaredKeys.has(key.id)) {
+        issues.push(
+          contract.source.issue(
+            ['credentials', 'apiKeys', 'declared', index, 'id'],
+            `API key id ${key.id} is declared twice`,
+          ),
+        );
+        return;
+      }
+      declaredKeys.set(key.id, {
+        partner: contract.partner,
+        application: key.application,
+        sha256: Buffer.from(key.sha256, 'hex'),
+      });
+    });
+  }
+  return { apiKeyHeader: loaded.gateway.authentication.apiKeyHeader, declaredKeys, apiKeyPartners };
+}

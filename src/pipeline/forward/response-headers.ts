@@ -1,0 +1,28 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { connectionTokens } from './request-headers.ts';
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** The upstream's response headers minus hop-by-hop ones, plus the gateway's request id. */
+export function clientResponseHeaders(
+  upstream: Record<string, string | string[] | undefined>,
+  requestId: string,
+): IncomingHttpHeaders {
+  const listed = connectionTokens(upstream.connection);
+  const out: IncomingHttpHeaders = {};
+  for (const name in upstream) {
+    if (HOP_BY_HOP.has(name) || listed?.has(name) === true) continue;
+    out[name] = upstream[name];
+  }
+  out['x-request-id'] = requestId;
+  return out;
+}

@@ -1,0 +1,12 @@
+/** How the caller proved who it is. Later authenticators add their kinds. */
+export type CredentialKind = 'api_key';
+
+/**
+ * The authenticated caller, as every later stage and the audit log see it. The partner
+ * (organisation) and its application (client) are kept apart from any end user.
+ */
+export interface Identity {
+  readonly partner: string;
+  readonly application: string;
+  readonly credential: { readonly kind: CredentialKind; readonly id: string };
+}

@@ -1,0 +1,30 @@
+/** An issued API key as stored: never the key itself, only its SHA-256. */
+export interface ApiKeyRecord {
+  readonly id: string;
+  readonly partner: string;
+  readonly application: string;
+  readonly sha256: string;
+  readonly label: string | undefined;
+  readonly createdAt: number;
+  readonly expiresAt: number | undefined;
+  readonly revokedAt: number | undefined;
+}
+
+/**
+ * API keys. `find` is on the request path and is synchronous: the embedded store answers
+ * from SQLite (so a revocation by another process is seen on the next request); a cluster
+ * store answers from a replica kept current by change notifications.
+ */
+export interface ApiKeyStore {
+  insert(record: ApiKeyRecord): void;
+  find(id: string): ApiKeyRecord | undefined;
+  list(filter?: { partner?: string | undefined }): ApiKeyRecord[];
+  /** Marks a key revoked; false when no such key exists or it was already revoked. */
+  revoke(id: string, at: number): boolean;
+}
+
+/** Every piece of state behind one handle, opened once per process. */
+export interface Stores {
+  readonly apiKeys: ApiKeyStore;
+  close(): void;
+}
