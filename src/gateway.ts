@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { type Clock, systemClock } from './clock.ts';
 import { ConfigError, type ConfigIssue } from './config/issues.ts';
 import { compilePlan, type RuntimePlan } from './config/plan.ts';
@@ -9,6 +9,7 @@ import { PortcullisError } from './errors.ts';
 import { hasRequestBody } from './http/body.ts';
 import { createListener } from './http/listener.ts';
 import { sendProblem } from './http/problem.ts';
+import { PROBLEM_CODES } from './http/problem-codes.ts';
 import type { Logger } from './observe/logger.ts';
 import type { PipelineHooks } from './pipeline/compose.ts';
 import { Exchange } from './pipeline/exchange.ts';
@@ -32,6 +33,12 @@ export interface GatewayOptions {
 export type ReloadResult =
   | { readonly ok: true; readonly version: string; readonly changed: boolean }
   | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
+
+const PIPELINED_AFTER_REFUSAL: Denial = {
+  code: 'request_malformed',
+  detail: 'The connection was closed after a refused request.',
+  reason: 'request pipelined behind a refused request on the same connection',
+};
 
 /** Settings of the socket listener itself, fixed when it was created. */
 const LISTENER_SETTINGS = [
@@ -81,6 +88,8 @@ export class Gateway {
   readonly #recorder: Recorder;
   readonly #server: Server;
   #current: Generation;
+  /** Connections that sent a non-canonical request: nothing more from them is forwarded. */
+  readonly #refusedSockets = new WeakSet<Socket>();
   #inflight = 0;
   #draining = false;
   #reloading: Promise<ReloadResult> | undefined;
@@ -221,13 +230,25 @@ export class Gateway {
       this.#inflight--;
       this.#recorder.request(ex);
     });
+    if (this.#refusedSockets.has(req.socket)) {
+      // Node may already have parsed a request pipelined behind a refused one.
+      ex.stage = 'listener';
+      ex.denial = PIPELINED_AFTER_REFUSAL;
+      this.#reject(ex, PIPELINED_AFTER_REFUSAL, generation.runtime.plan.gateway.problems.typeBase);
+      return;
+    }
     generation.runtime.handle(ex);
   }
 
   #reject(ex: Exchange, denial: Denial, typeBase: string): void {
     if (ex.res.headersSent || ex.res.destroyed) return;
-    // An unread request body would otherwise be drained or, worse, parsed as the next request.
-    if (!ex.req.complete && hasRequestBody(ex.req)) ex.res.setHeader('connection', 'close');
+    // Close after a request that broke the canonical form (the client is not to be trusted
+    // with the rest of its byte stream) or whose body is unread (it would be drained or,
+    // worse, parsed as the next request).
+    const listenerRefusal = PROBLEM_CODES[denial.code].stage === 'listener';
+    if (listenerRefusal) this.#refusedSockets.add(ex.req.socket);
+    if (listenerRefusal || (!ex.req.complete && hasRequestBody(ex.req)))
+      ex.res.setHeader('connection', 'close');
     sendProblem(
       ex.res,
       { code: denial.code, decisionId: ex.id, detail: denial.detail, extensions: denial.extensions },

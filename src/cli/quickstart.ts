@@ -6,10 +6,26 @@ import type { RuntimePlan } from '../config/plan.ts';
 import { apiKeyId, hashApiKey } from '../services/keys/format.ts';
 import { createKeyService } from '../services/keys/service.ts';
 import type { ApiKeyStore } from '../store/types.ts';
+import { UsageError } from './io.ts';
 
 export const QUICKSTART_DIR = fileURLToPath(new URL('../../examples/quickstart/', import.meta.url));
 export const DEMO_PARTNER = 'demo-partner';
-export const DEMO_UPSTREAM = { host: '127.0.0.1', port: 8099 };
+export const DEMO_API = 'orders';
+
+/** Where the demo upstream must listen: the `orders` API's upstream URL, on loopback only. */
+export function demoUpstreamAddress(plan: RuntimePlan): URL {
+  const upstream = plan.upstreams.get(DEMO_API);
+  const url = upstream === undefined ? undefined : new URL(upstream.origin);
+  if (
+    url === undefined ||
+    url.protocol !== 'http:' ||
+    !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
+  ) {
+    throw new UsageError(`--demo needs an API named "${DEMO_API}" whose upstream is an http:// loopback URL`);
+  }
+  if (url.port === '') url.port = '80';
+  return url;
+}
 
 /**
  * The demo partner's API key. The store keeps only its hash; the key itself is kept in

@@ -8,40 +8,42 @@ import { Gateway } from '../gateway.ts';
 import { createLogger } from '../observe/logger.ts';
 import { openStores } from '../store/open.ts';
 import { type CliIO, parseCommandArgs } from './io.ts';
-import { DEMO_UPSTREAM, ensureDemoKey, QUICKSTART_DIR, quickstartBanner } from './quickstart.ts';
+import { demoUpstreamAddress, ensureDemoKey, QUICKSTART_DIR, quickstartBanner } from './quickstart.ts';
 
 export const START_USAGE =
-  'portcullis start [--config DIR] [--demo-upstream]   run the gateway (default: the quickstart)';
+  'portcullis start [--config DIR] [--demo]   run the gateway (no --config: the quickstart, with --demo)';
 
 /**
- * `portcullis start`: runs the gateway until SIGTERM/SIGINT. Without `--config` it runs
- * the quickstart, with its demo upstream and demo key. SIGHUP and file changes reload.
+ * `portcullis start`: runs the gateway until SIGTERM/SIGINT; SIGHUP and file changes
+ * reload. `--demo` also runs the demo orders upstream (at the `orders` API's upstream URL),
+ * issues the demo partner's key and prints curl commands. No `--config` means the
+ * quickstart with `--demo`.
  */
 export async function startCommand(args: string[], io: CliIO): Promise<number> {
   const { values } = parseCommandArgs(args, {
     config: { type: 'string' },
-    'demo-upstream': { type: 'boolean', default: false },
+    demo: { type: 'boolean', default: false },
   });
-  const quickstart = values.config === undefined;
   const dir = values.config ?? QUICKSTART_DIR;
   const plan = compilePlan(dir);
+  const demo = values.config === undefined || values.demo ? demoUpstreamAddress(plan) : undefined;
   const logger = createLogger(plan.gateway.logging.level);
   const stores = openStores(plan.gateway.store, plan.dir);
 
   let upstream: Server | undefined;
   let gateway: Gateway;
   try {
-    if (quickstart || values['demo-upstream'])
-      upstream = await startOrdersUpstream(DEMO_UPSTREAM.host, DEMO_UPSTREAM.port);
+    if (demo !== undefined)
+      upstream = await startOrdersUpstream(demo.hostname.replace(/^\[|\]$/g, ''), Number(demo.port));
     gateway = await Gateway.start({ configDir: dir, logger, stores, plan });
   } catch (error) {
     upstream?.close();
     stores.close();
     throw error;
   }
-  if (quickstart) {
+  if (demo !== undefined) {
     const key = ensureDemoKey(plan, stores.apiKeys, systemClock);
-    io.stderr.write(quickstartBanner(gateway.url, `http://${DEMO_UPSTREAM.host}:${DEMO_UPSTREAM.port}`, key));
+    io.stderr.write(quickstartBanner(gateway.url, demo.origin, key));
   }
 
   const reload = () => {

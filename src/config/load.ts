@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { type ContractConfig, ContractSchema } from './contract-schema.ts';
 import { type ApiConfig, type GatewayConfig, GatewaySchema } from './gateway-schema.ts';
-import { ConfigError, type ConfigIssue, sortIssues } from './issues.ts';
+import type { ConfigIssue } from './issues.ts';
 import { loadOpenApi, type OpenApiSpec } from './openapi.ts';
 import { SourceFile } from './source.ts';
 import { compileSchema, validateSource } from './validate.ts';
@@ -38,10 +38,12 @@ const validateGateway = compileSchema<GatewayConfig>(GatewaySchema);
 const validateContract = compileSchema<ContractConfig>(ContractSchema);
 
 /**
- * Reads a configuration directory. Reports every issue at once (as a ConfigError) rather
- * than stopping at the first, so one `portcullis check` shows everything to fix.
+ * Reads a configuration directory. Files that fail their schema are left out of the
+ * result and their issues returned, so the compiler can still cross-check the rest and one
+ * `portcullis check` shows everything to fix. `config` is undefined only when the gateway
+ * file itself is unusable.
  */
-export function loadConfig(dirInput: string): LoadedConfig {
+export function loadConfig(dirInput: string): { config: LoadedConfig | undefined; issues: ConfigIssue[] } {
   const dir = resolve(dirInput);
   const issues: ConfigIssue[] = [];
   const hash = createHash('sha256');
@@ -93,10 +95,11 @@ export function loadConfig(dirInput: string): LoadedConfig {
     contracts.set(value.partner, { partner: value.partner, config: value, source });
   }
 
-  if (issues.length > 0 || gateway === undefined || gatewaySource === undefined) {
-    throw new ConfigError(sortIssues(issues));
-  }
-  return { dir, gateway, gatewaySource, apis, contracts, version: hash.digest('hex').slice(0, 16) };
+  if (gateway === undefined || gatewaySource === undefined) return { config: undefined, issues };
+  return {
+    config: { dir, gateway, gatewaySource, apis, contracts, version: hash.digest('hex').slice(0, 16) },
+    issues,
+  };
 }
 
 function contractFiles(dir: string, issues: ConfigIssue[]): string[] {

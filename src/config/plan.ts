@@ -33,11 +33,14 @@ export interface RuntimePlan {
 
 /** Loads and compiles a configuration directory; throws a ConfigError listing every issue. */
 export function compilePlan(dir: string): RuntimePlan {
-  return compileLoaded(loadConfig(dir));
+  const { config, issues } = loadConfig(dir);
+  const plan = config === undefined ? undefined : compileLoaded(config, issues);
+  if (plan === undefined || issues.length > 0) throw new ConfigError(sortIssues(issues));
+  return plan;
 }
 
-export function compileLoaded(loaded: LoadedConfig): RuntimePlan {
-  const issues: ConfigIssue[] = [];
+/** Compiles what was loaded, adding any issue found to `issues`. */
+function compileLoaded(loaded: LoadedConfig, issues: ConfigIssue[]): RuntimePlan {
   const gateway = loaded.gateway;
   const { proxies, invalid } = compileTrustedProxies(gateway.trustedProxies);
   for (const index of invalid) {
@@ -61,6 +64,5 @@ export function compileLoaded(loaded: LoadedConfig): RuntimePlan {
     grants: compileGrants(loaded, issues),
     upstreams: compileUpstreams(loaded, issues),
   };
-  if (issues.length > 0) throw new ConfigError(sortIssues(issues));
   return Object.freeze(plan);
 }

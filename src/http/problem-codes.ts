@@ -30,7 +30,6 @@ export const PROBLEM_CODES = {
   upstream_timeout: { status: 504, title: 'Upstream timed out', stage: 'forward' },
   upstream_unavailable: { status: 502, title: 'Upstream unavailable', stage: 'forward' },
   // gateway
-  shutting_down: { status: 503, title: 'Gateway is shutting down', stage: 'gateway' },
   internal_error: { status: 500, title: 'Internal error', stage: 'gateway' },
 } as const satisfies Record<string, ProblemCodeInfo>;
 

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { traceContextFor, traceparentOf } from '../../src/http/trace-context.ts';
+
+const parent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+describe('trace context', () => {
+  test('continues a valid traceparent with a new span of its own', () => {
+    const t = traceContextFor(parent, 'vendor=1');
+    assert.equal(t.traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
+    assert.equal(t.parentSpanId, '00f067aa0ba902b7');
+    assert.notEqual(t.spanId, '00f067aa0ba902b7');
+    assert.match(traceparentOf(t), /^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+    assert.equal(t.state, 'vendor=1');
+  });
+
+  test('starts a new trace for an invalid, all-zero or version-ff traceparent', () => {
+    for (const bad of [
+      'garbage',
+      '00-00000000000000000000000000000000-00f067aa0ba902b7-01',
+      '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01',
+      'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01',
+      `${parent}-extra`,
+    ]) {
+      const t = traceContextFor(bad, 'vendor=1');
+      assert.notEqual(t.traceId, '4bf92f3577b34da6a3ce929d0e0e4736', bad);
+      assert.equal(t.parentSpanId, undefined);
+      assert.equal(t.state, undefined);
+      assert.match(traceparentOf(t), /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    }
+  });
+
+  test('accepts a future version with extra fields', () => {
+    assert.equal(traceContextFor(`01${parent.slice(2)}-abc`, undefined).parentSpanId, '00f067aa0ba902b7');
+  });
+});

@@ -1,0 +1,94 @@
+import { Writable } from 'node:stream';
+import type { Clock } from '../../src/clock.ts';
+import { Gateway } from '../../src/gateway.ts';
+import { createLogger, type Logger } from '../../src/observe/logger.ts';
+import { createKeyService } from '../../src/services/keys/service.ts';
+import { openStores } from '../../src/store/open.ts';
+import type { Stores } from '../../src/store/types.ts';
+import {
+  type ConfigFiles,
+  contractFile,
+  gatewayFile,
+  PETS_OPENAPI,
+  type TempDir,
+  tempConfigDir,
+} from './config.ts';
+import { type RecordingUpstream, startRecordingUpstream, type UpstreamHandler } from './upstream.ts';
+
+/** Collects every log line a component writes, to assert on (or grep for secrets). */
+export function captureLogger(level = 'debug'): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  return { logger: createLogger(level, sink), lines };
+}
+
+export interface TestGateway {
+  readonly gateway: Gateway;
+  readonly url: string;
+  readonly port: number;
+  readonly upstream: RecordingUpstream;
+  readonly config: TempDir;
+  readonly stores: Stores;
+  readonly logs: string[];
+  /** An API key of partner `acme`, which may call every pets operation but deletePet. */
+  readonly key: string;
+  issueKey(partner: string, options?: { ttlMs?: number }): string;
+  close(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  readonly handler?: UpstreamHandler;
+  readonly clock?: Clock;
+  readonly gateway?: Partial<Parameters<typeof gatewayFile>[0]>;
+  readonly files?: ConfigFiles;
+  /** Appended to the upstream's origin in the API's upstream URL. */
+  readonly upstreamPath?: string;
+}
+
+/**
+ * A real gateway on a free port in front of a recording upstream, with a temporary
+ * configuration directory and SQLite store: API `pets`, partner `acme`.
+ */
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const upstream = await startRecordingUpstream(options.handler);
+  const config = tempConfigDir({
+    'portcullis.yaml': gatewayFile({
+      upstreamUrl: upstream.url + (options.upstreamPath ?? ''),
+      ...options.gateway,
+    }),
+    'apis/pets.yaml': PETS_OPENAPI,
+    'contracts/acme.yaml': contractFile('acme', ['listPets', 'createPet', 'listMyPets', 'getPet', 'getFile']),
+    ...options.files,
+  });
+  const stores = openStores({ kind: 'sqlite', path: 'data/portcullis.db' }, config.dir);
+  const { logger, lines } = captureLogger();
+  const clock = options.clock ?? { now: () => Date.now() };
+  const keys = createKeyService({ store: stores.apiKeys, clock });
+  const issueKey = (partner: string, o: { ttlMs?: number } = {}) =>
+    keys.issue({ partner, ttlMs: o.ttlMs }).key;
+  const key = issueKey('acme');
+  const gateway = await Gateway.start({ configDir: config.dir, logger, stores, clock });
+  const url = gateway.url;
+  return {
+    gateway,
+    url,
+    port: Number(new URL(url).port),
+    upstream,
+    config,
+    stores,
+    logs: lines,
+    key,
+    issueKey,
+    close: async () => {
+      await gateway.close();
+      stores.close();
+      await upstream.close();
+      config.remove();
+    },
+  };
+}
