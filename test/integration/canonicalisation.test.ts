@@ -164,3 +164,20 @@ describe('strict canonical form on the wire', () => {
     assert.equal(t.upstream.requests.length, before);
   });
 });
+
+describe('slow clients', () => {
+  let t: TestGateway;
+  before(async () => {
+    t = await startTestGateway({
+      gateway: { extra: { http: { headersTimeoutMs: 200, requestTimeoutMs: 400 } } },
+    });
+  });
+  after(() => t.close());
+
+  test('a client that sends its headers too slowly gets 408 request_timeout', async () => {
+    const res = await rawRequest(t.port, 'GET /pets HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ', 3000);
+    assert.equal(res?.status, 408);
+    assert.equal(JSON.parse(res.body).code, 'request_timeout');
+    assert.equal(t.upstream.requests.length, 0);
+  });
+});

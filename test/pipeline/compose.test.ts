@@ -55,7 +55,14 @@ describe('composePipeline', () => {
     const p = composePipeline(
       [
         { name: 'a', run: () => deny('route_not_found'), enforced: true },
-        { name: 'b', run: () => void (reachedB = true), enforced: true },
+        {
+          name: 'b',
+          run: () => {
+            reachedB = true;
+            return undefined;
+          },
+          enforced: true,
+        },
       ],
       r.respond,
       r.hooks,
