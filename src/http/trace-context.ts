@@ -18,11 +18,14 @@ const MAX_TRACESTATE = 512;
 
 /**
  * Continues the caller's trace when its `traceparent` is valid (W3C Trace Context §3.2),
- * otherwise starts a new one. An invalid header is ignored, never an error.
+ * otherwise starts a new one whose trace id is `newTraceId` (the decision id's random
+ * bits, so a trace and a decision are found by the same value). An invalid header is
+ * ignored, never an error.
  */
 export function traceContextFor(
   traceparent: string | undefined,
   tracestate: string | undefined,
+  newTraceId: string,
 ): TraceContext {
   const spanId = newSpanId();
   if (traceparent !== undefined) {
@@ -38,13 +41,12 @@ export function traceContextFor(
       return { traceId: m[2]!, spanId, parentSpanId: m[3]!, flags: m[4]!, state };
     }
   }
-  return {
-    traceId: randomUUID().replaceAll('-', ''),
-    spanId,
-    parentSpanId: undefined,
-    flags: '01',
-    state: undefined,
-  };
+  return { traceId: newTraceId, spanId, parentSpanId: undefined, flags: '01', state: undefined };
+}
+
+/** A v4 UUID's 32 hex digits, usable as a trace id. */
+export function traceIdOf(uuid: string): string {
+  return uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(14, 18) + uuid.slice(19, 23) + uuid.slice(24);
 }
 
 export function traceparentOf(trace: TraceContext): string {

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { RuntimePlan } from '../config/plan.ts';
 import { clientAddress } from '../http/forwarded.ts';
-import { traceContextFor } from '../http/trace-context.ts';
+import { traceContextFor, traceIdOf } from '../http/trace-context.ts';
 import type { Stores } from '../store/types.ts';
 import { createApiKeyAuthenticator } from './authenticate/api-key.ts';
 import { createAuthenticateStage } from './authenticate/stage.ts';
@@ -67,6 +67,7 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
       ex.trace = traceContextFor(
         headers.traceparent as string | undefined,
         headers.tracestate as string | undefined,
+        traceIdOf(ex.id),
       );
       pipeline.run(ex);
     },

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { traceContextFor, traceparentOf } from '../../src/http/trace-context.ts';
+import { traceContextFor, traceIdOf, traceparentOf } from '../../src/http/trace-context.ts';
 
 const parent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+const NEW = traceIdOf(randomUUID());
 
 describe('trace context', () => {
   test('continues a valid traceparent with a new span of its own', () => {
-    const t = traceContextFor(parent, 'vendor=1');
+    const t = traceContextFor(parent, 'vendor=1', NEW);
     assert.equal(t.traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
     assert.equal(t.parentSpanId, '00f067aa0ba902b7');
     assert.notEqual(t.spanId, '00f067aa0ba902b7');
@@ -23,15 +25,22 @@ describe('trace context', () => {
       '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01',
       `${parent}-extra`,
     ]) {
-      const t = traceContextFor(bad, 'vendor=1');
-      assert.notEqual(t.traceId, '4bf92f3577b34da6a3ce929d0e0e4736', bad);
+      const t = traceContextFor(bad, 'vendor=1', NEW);
+      assert.equal(t.traceId, NEW, bad);
       assert.equal(t.parentSpanId, undefined);
       assert.equal(t.state, undefined);
       assert.match(traceparentOf(t), /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     }
   });
 
+  test('derives a new trace id from a UUID', () => {
+    assert.equal(traceIdOf('4bf92f35-77b3-4da6-a3ce-929d0e0e4736'), '4bf92f3577b34da6a3ce929d0e0e4736');
+  });
+
   test('accepts a future version with extra fields', () => {
-    assert.equal(traceContextFor(`01${parent.slice(2)}-abc`, undefined).parentSpanId, '00f067aa0ba902b7');
+    assert.equal(
+      traceContextFor(`01${parent.slice(2)}-abc`, undefined, NEW).parentSpanId,
+      '00f067aa0ba902b7',
+    );
   });
 });

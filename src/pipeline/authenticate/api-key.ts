@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../clock.ts';
 import { apiKeyId } from '../../services/keys/format.ts';
 import type { ApiKeyStore } from '../../store/types.ts';
@@ -48,7 +48,7 @@ export function createApiKeyAuthenticator(
       if (key === undefined) return invalid('no api key');
       if (typeof key !== 'string') return key;
       const id = apiKeyId(key);
-      const digest = createHash('sha256').update(key).digest();
+      const digest = hash('sha256', key, 'buffer');
       if (id === undefined) return invalid('malformed api key');
       const declared = plan.declaredKeys.get(id);
       if (declared !== undefined) {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /**
  * API keys look like `ptc_<id>_<secret>`: `id` (12 base32 characters, 60 bits) is public
@@ -46,5 +46,5 @@ export function apiKeyId(key: string): string | undefined {
 }
 
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key, 'hex');
 }

@@ -34,7 +34,25 @@ function toRecord(row: Row): ApiKeyRecord {
   };
 }
 
+/** Records cached at most; beyond it the cache starts over (unknown ids are never cached). */
+const CACHE_LIMIT = 10_000;
+
+/**
+ * API keys in SQLite. `find` serves from a cache of records that is dropped whenever
+ * `PRAGMA data_version` says another connection (e.g. `portcullis keys revoke`) changed
+ * the database. Even that pragma costs a read transaction (lock syscalls, ~10 µs under
+ * load), so it runs at most once per event-loop turn: a change committed by another
+ * process is seen by every request read in a later turn, and requests that arrive
+ * together share one check.
+ */
 export class SqliteApiKeyStore implements ApiKeyStore {
+  readonly #cache = new Map<string, ApiKeyRecord>();
+  readonly #dataVersion: StatementSync;
+  #seenVersion = -1;
+  #checkedThisTurn = false;
+  readonly #endTurn = () => {
+    this.#checkedThisTurn = false;
+  };
   readonly #insert: StatementSync;
   readonly #find: StatementSync;
   readonly #listAll: StatementSync;
@@ -49,9 +67,12 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     this.#listAll = db.prepare('SELECT * FROM api_keys ORDER BY partner, created_at');
     this.#listPartner = db.prepare('SELECT * FROM api_keys WHERE partner = ? ORDER BY created_at');
     this.#revoke = db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
+    this.#dataVersion = db.prepare('PRAGMA data_version');
+    this.#dataVersion.setReturnArrays(true);
   }
 
   insert(r: ApiKeyRecord): void {
+    this.#cache.delete(r.id);
     this.#insert.run(
       r.id,
       r.partner,
@@ -65,8 +86,23 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   }
 
   find(id: string): ApiKeyRecord | undefined {
+    if (!this.#checkedThisTurn) {
+      this.#checkedThisTurn = true;
+      setImmediate(this.#endTurn);
+      const version = (this.#dataVersion.get() as unknown as [number])[0];
+      if (version !== this.#seenVersion) {
+        this.#cache.clear();
+        this.#seenVersion = version;
+      }
+    }
+    const cached = this.#cache.get(id);
+    if (cached !== undefined) return cached;
     const row = this.#find.get(id) as Row | undefined;
-    return row === undefined ? undefined : toRecord(row);
+    if (row === undefined) return undefined;
+    const record = toRecord(row);
+    if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
+    this.#cache.set(id, record);
+    return record;
   }
 
   list(filter?: { partner?: string | undefined }): ApiKeyRecord[] {
@@ -75,6 +111,7 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   }
 
   revoke(id: string, at: number): boolean {
+    this.#cache.delete(id);
     return Number(this.#revoke.run(at, id).changes) > 0;
   }
 }
