@@ -67,7 +67,12 @@ export function writeGatewayConfig(
   );
   const stores = openStores({ kind: 'sqlite', path: 'data/portcullis.db' }, dir);
   try {
-    return createKeyService({ store: stores.apiKeys, clock: { now: () => Date.now() } }).issue({
+    return createKeyService({
+      store: stores.apiKeys,
+      audit: stores.audit,
+      clock: { now: () => Date.now() },
+      actor: 'bench',
+    }).issue({
       partner: 'bench',
     }).key;
   } finally {

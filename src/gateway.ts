@@ -126,6 +126,7 @@ export class Gateway {
       throw new PortcullisError('listen_failed', `cannot listen on ${host}:${port}`, { cause: error });
     }
     options.logger.info({ plan: plan.version, url: gateway.url }, 'gateway listening');
+    gateway.#auditPlan('plan.applied', plan.version, { dir: plan.dir });
     return gateway;
   }
 
@@ -171,6 +172,7 @@ export class Gateway {
         { issues: error.issues },
         'configuration change rejected; the current plan keeps serving',
       );
+      this.#auditPlan('plan.rejected', this.plan.version, { errors: error.issues.length });
       return { ok: false, issues: error.issues };
     }
     const old = this.#current;
@@ -179,7 +181,20 @@ export class Gateway {
     this.#current = new Generation(this.#createRuntime(plan));
     old.retire();
     this.#logger.info({ plan: plan.version, previous: old.runtime.plan.version }, 'plan reloaded');
+    this.#auditPlan('plan.applied', plan.version, { previous: old.runtime.plan.version });
     return { ok: true, version: plan.version, changed: true };
+  }
+
+  #auditPlan(action: string, version: string, details: Record<string, string | number>): void {
+    this.#stores.audit.append({
+      v: 1,
+      kind: 'config',
+      action,
+      at: this.#clock.now(),
+      actor: 'gateway',
+      subject: version,
+      details,
+    });
   }
 
   /**
@@ -215,7 +230,11 @@ export class Gateway {
       reject: (ex, denial) => this.#reject(ex, denial, typeBase),
       fail: (ex, error) => this.#fail(ex, error, typeBase),
     };
-    return createPlanRuntime(plan, { stores: this.#stores, clock: this.#clock }, hooks);
+    return createPlanRuntime(
+      plan,
+      { stores: this.#stores, clock: this.#clock, isDraining: () => this.#draining },
+      hooks,
+    );
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ConfigError, formatIssue } from '../config/issues.ts';
 import { PortcullisError } from '../errors.ts';
@@ -13,6 +14,15 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 export class UsageError extends Error {}
+
+/** The audit actor for commands run from a shell. */
+export function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
 
 /** `parseArgs` with unknown options as usage errors rather than exceptions. */
 export function parseCommandArgs<T extends ParseArgsConfig['options']>(

@@ -6,7 +6,7 @@ import { createKeyService } from '../services/keys/service.ts';
 import { openStores } from '../store/open.ts';
 import type { ApiKeyRecord } from '../store/types.ts';
 import { parseDuration } from './duration.ts';
-import { type CliIO, EXIT_OK, parseCommandArgs, UsageError } from './io.ts';
+import { type CliIO, cliActor, EXIT_OK, parseCommandArgs, UsageError } from './io.ts';
 import { QUICKSTART_DIR } from './quickstart.ts';
 
 export const KEYS_USAGE = [
@@ -46,7 +46,12 @@ export function keysCommand(args: string[], io: CliIO): number {
 
   const stores = openStores(plan.gateway.store, plan.dir);
   try {
-    const keys = createKeyService({ store: stores.apiKeys, clock: systemClock });
+    const keys = createKeyService({
+      store: stores.apiKeys,
+      audit: stores.audit,
+      clock: systemClock,
+      actor: cliActor(),
+    });
     switch (sub) {
       case 'issue': {
         const partner = requirePartner(values.partner, plan.contracts);

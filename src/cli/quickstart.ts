@@ -5,7 +5,7 @@ import type { Clock } from '../clock.ts';
 import type { RuntimePlan } from '../config/plan.ts';
 import { apiKeyId, hashApiKey } from '../services/keys/format.ts';
 import { createKeyService } from '../services/keys/service.ts';
-import type { ApiKeyStore } from '../store/types.ts';
+import type { Stores } from '../store/types.ts';
 import { UsageError } from './io.ts';
 
 export const QUICKSTART_DIR = fileURLToPath(new URL('../../examples/quickstart/', import.meta.url));
@@ -32,18 +32,23 @@ export function demoUpstreamAddress(plan: RuntimePlan): URL {
  * the quickstart's data folder (mode 0600) so that the printed curl works across
  * restarts. A demo convenience only: real keys are shown once and never written down.
  */
-export function ensureDemoKey(plan: RuntimePlan, store: ApiKeyStore, clock: Clock): string {
+export function ensureDemoKey(plan: RuntimePlan, stores: Stores, clock: Clock): string {
   const file = join(resolve(plan.dir, dirname(plan.gateway.store.path)), 'demo-api-key');
   try {
     const key = readFileSync(file, 'utf8').trim();
     const id = apiKeyId(key);
-    const record = id === undefined ? undefined : store.find(id);
+    const record = id === undefined ? undefined : stores.apiKeys.find(id);
     if (record !== undefined && record.revokedAt === undefined && record.sha256 === hashApiKey(key))
       return key;
   } catch {
     // No usable saved key: issue a new one below.
   }
-  const { key } = createKeyService({ store, clock }).issue({
+  const { key } = createKeyService({
+    store: stores.apiKeys,
+    audit: stores.audit,
+    clock,
+    actor: 'quickstart',
+  }).issue({
     partner: DEMO_PARTNER,
     application: 'quickstart',
     label: 'quickstart demo key',

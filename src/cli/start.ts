@@ -42,7 +42,7 @@ export async function startCommand(args: string[], io: CliIO): Promise<number> {
     throw error;
   }
   if (demo !== undefined) {
-    const key = ensureDemoKey(plan, stores.apiKeys, systemClock);
+    const key = ensureDemoKey(plan, stores, systemClock);
     io.stderr.write(quickstartBanner(gateway.url, demo.origin, key));
   }
 

@@ -26,6 +26,7 @@ export const PROBLEM_CODES = {
   credential_invalid: { status: 401, title: 'Credential invalid', stage: 'authenticate' },
   // authorize
   operation_not_granted: { status: 403, title: 'Operation not granted', stage: 'authorize' },
+  insufficient_scope: { status: 403, title: 'Insufficient scope', stage: 'authorize' },
   // forward
   upstream_timeout: { status: 504, title: 'Upstream timed out', stage: 'forward' },
   upstream_unavailable: { status: 502, title: 'Upstream unavailable', stage: 'forward' },

@@ -1,11 +1,15 @@
 import type { Exchange } from './exchange.ts';
 import type { Denial, Responder, Stage, Verdict } from './stage.ts';
 
-/** A stage in its place: `enforced: false` records what it would deny and lets the request pass. */
+/**
+ * A stage in its place. `enforced: false` records what it would deny and lets the request
+ * pass; `forLocal: false` skips the stage for the gateway's own endpoints.
+ */
 export interface StageSpec {
   readonly name: string;
   readonly run: Stage;
   readonly enforced: boolean;
+  readonly forLocal: boolean;
 }
 
 /** Fixed counters per stage; the metrics exporter reads them. */
@@ -85,6 +89,7 @@ export function composePipeline(
     for (let i = start; i < stages.length; i++) {
       if (ex.res.destroyed) return;
       const spec = stages[i]!;
+      if (ex.local !== undefined && !spec.forLocal) continue;
       ex.stage = spec.name;
       counters[i]!.evaluated++;
       let verdict: Verdict | Promise<Verdict>;

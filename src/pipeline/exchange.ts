@@ -3,6 +3,7 @@ import type { CanonicalTarget } from '../http/canonical-target.ts';
 import { unmapped } from '../http/forwarded.ts';
 import type { TraceContext } from '../http/trace-context.ts';
 import type { Identity } from './identity.ts';
+import type { LocalEndpoint } from './local/endpoint.ts';
 import type { RouteMatch } from './route/router.ts';
 import type { Denial } from './stage.ts';
 
@@ -33,7 +34,10 @@ export class Exchange {
   clientAddress: string;
   host = '';
   target: CanonicalTarget | undefined;
+  /** The API operation, when the request is for an upstream API. */
   route: RouteMatch | undefined;
+  /** The gateway's own endpoint, when the request is for one (then `route` is undefined). */
+  local: LocalEndpoint | undefined;
   identity: Identity | undefined;
   trace: TraceContext | undefined;
   /** Name of the stage running now, or the one that denied. */

@@ -9,4 +9,9 @@ export interface Identity {
   readonly partner: string;
   readonly application: string;
   readonly credential: { readonly kind: CredentialKind; readonly id: string };
+  /**
+   * Scopes the credential is limited to (an access token's `scope`). Undefined for a
+   * credential that is limited by the contract alone (an API key).
+   */
+  readonly scopes?: ReadonlySet<string> | undefined;
 }

@@ -9,11 +9,15 @@ import { createAuthorizeStage } from './authorize/stage.ts';
 import { composePipeline, type PipelineHooks, type StageCounters } from './compose.ts';
 import type { Exchange } from './exchange.ts';
 import { createForwarder } from './forward/stage.ts';
+import { createHealthEndpoint } from './local/health.ts';
+import { createLocalResponder } from './local/respond.ts';
 import { createRouteStage } from './route/stage.ts';
 
 export interface PipelineDeps {
   readonly stores: Stores;
   readonly clock: Clock;
+  /** Whether the gateway is draining before shutdown (the health endpoint says so). */
+  readonly isDraining: () => boolean;
 }
 
 /** A plan made live: its stages, its upstream pools, and the counters they keep. */
@@ -28,8 +32,11 @@ export interface PlanRuntime {
 /**
  * The order of stages, written once:
  * route -> authenticate -> authorize -> forward (record runs when the response closes).
+ * Requests for the gateway's own endpoints skip the stages marked `forLocal: false` and
+ * are answered by the endpoint instead of forwarded.
  */
 export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: PipelineHooks): PlanRuntime {
+  const localEndpoints = [createHealthEndpoint(deps.isDraining)];
   const authenticators = [
     createApiKeyAuthenticator(plan.authentication, { store: deps.stores.apiKeys, clock: deps.clock }),
   ];
@@ -39,17 +46,24 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
     { credentials: credentialHeaders, trusted: plan.trustedProxies, proto: 'http' },
     hooks.reject,
   );
+  const answerLocally = createLocalResponder(hooks);
   const pipeline = composePipeline(
     [
       {
         name: 'route',
-        run: createRouteStage({ table: plan.routes, limits: plan.http, headers: plan.headerRules }),
+        run: createRouteStage({
+          table: plan.routes,
+          limits: plan.http,
+          headers: plan.headerRules,
+          localEndpoints,
+        }),
         enforced: true,
+        forLocal: true,
       },
-      { name: 'authenticate', run: createAuthenticateStage(authenticators), enforced: true },
-      { name: 'authorize', run: createAuthorizeStage(plan.grants), enforced: true },
+      { name: 'authenticate', run: createAuthenticateStage(authenticators), enforced: true, forLocal: true },
+      { name: 'authorize', run: createAuthorizeStage(plan.grants), enforced: true, forLocal: false },
     ],
-    forwarder.respond,
+    (ex) => (ex.local === undefined ? forwarder.respond(ex) : answerLocally(ex)),
     hooks,
   );
   const trusted = plan.trustedProxies;
@@ -58,12 +72,13 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
     counters: pipeline.counters,
     handle(ex) {
       const headers = ex.req.headers;
-      if (trusted.any)
+      if (trusted.any) {
         ex.clientAddress = clientAddress(
           ex.peerAddress,
           headers['x-forwarded-for'] as string | undefined,
           trusted,
         );
+      }
       ex.trace = traceContextFor(
         headers.traceparent as string | undefined,
         headers.tracestate as string | undefined,

@@ -1,3 +1,5 @@
+import type { AuditStore } from '../audit/event.ts';
+
 /** An issued API key as stored: never the key itself, only its SHA-256. */
 export interface ApiKeyRecord {
   readonly id: string;
@@ -26,5 +28,6 @@ export interface ApiKeyStore {
 /** Every piece of state behind one handle, opened once per process. */
 export interface Stores {
   readonly apiKeys: ApiKeyStore;
+  readonly audit: AuditStore;
   close(): void;
 }

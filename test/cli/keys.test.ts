@@ -54,6 +54,27 @@ describe('portcullis keys', () => {
     assert.ok(!table.includes('ptc_'));
   });
 
+  test('audits every issue and revocation without the key', async () => {
+    const issued = await runCli(['keys', 'issue', '--partner', 'acme', ...cfg]);
+    const id = /id: ([a-z2-7]{12})/.exec(issued.stdout)![1]!;
+    await runCli(['keys', 'revoke', id, ...cfg]);
+    const stores = openStores({ kind: 'sqlite', path: 'data/portcullis.db' }, config.dir);
+    try {
+      const events = stores.audit.recent(2);
+      assert.deepEqual(
+        events.map((e) => [e.kind, e.action, e.partner, e.subject]),
+        [
+          ['credential', 'api_key.issued', 'acme', id],
+          ['credential', 'api_key.revoked', 'acme', id],
+        ],
+      );
+      assert.match(events[0]!.actor, /^cli/);
+      assert.ok(!JSON.stringify(events).includes('ptc_'));
+    } finally {
+      stores.close();
+    }
+  });
+
   test('refuses an unknown partner, a second revocation and a bad duration', async () => {
     const unknown = await runCli(['keys', 'issue', '--partner', 'nobody', ...cfg]);
     assert.equal(unknown.code, 1);

@@ -148,6 +148,38 @@ describe('loading a configuration directory', () => {
     assert.ok(issues.every((i) => i.message.includes('conflicts with') && i.file === 'apis/pets.yaml'));
   });
 
+  test('refuses API routes under the paths the gateway reserves for itself', () => {
+    const issues = issuesOf({
+      'portcullis.yaml': {
+        ...base,
+        apis: { pets: { ...(base.apis as Record<string, object>).pets, basePath: '/portcullis' } },
+      },
+    });
+    assert.deepEqual(
+      issues.map((i) => i.path),
+      ['paths./pets', 'paths./pets/mine', 'paths./pets/{petId}', 'paths./files/{name}.{ext}'],
+    );
+    assert.ok(issues.every((i) => i.message.includes('reserves for itself')));
+  });
+
+  test('refuses an operation granted twice in one contract', () => {
+    const issues = issuesOf({
+      'portcullis.yaml': base,
+      'contracts/a.yaml': {
+        version: 1,
+        partner: 'a',
+        grants: [
+          { api: 'pets', operations: ['getPet'] },
+          { api: 'pets', operations: ['getPet'], scopes: ['x'] },
+        ],
+      },
+    });
+    assert.deepEqual(
+      issues.map((i) => i.path),
+      ['grants[1].operations[0]'],
+    );
+  });
+
   test('accepts the same API paths on different hosts or base paths', () => {
     const apis = base.apis as Record<string, Record<string, unknown>>;
     const config = tempConfigDir({

@@ -28,6 +28,8 @@ describe('hot reload', () => {
     assert.equal(await status('DELETE', '/pets/1'), 200);
     const again = await t.gateway.reload();
     assert.ok(again.ok && !again.changed);
+    const applied = t.stores.audit.recent(10).filter((e) => e.action === 'plan.applied');
+    assert.equal(applied.at(-1)?.subject, result.version);
   });
 
   test('an invalid change is rejected with its errors and the current plan keeps serving', async () => {
@@ -42,6 +44,7 @@ describe('hot reload', () => {
     assert.equal(result.ok, false);
     assert.ok(!result.ok && result.issues.some((i) => i.path === 'grants[0].operation'));
     assert.equal(t.gateway.plan.version, version);
+    assert.equal(t.stores.audit.recent(1)[0]?.action, 'plan.rejected');
     assert.equal(await status('DELETE', '/pets/1'), 200);
     assert.ok(t.logs.some((l) => l.includes('configuration change rejected')));
   });

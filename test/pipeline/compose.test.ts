@@ -31,8 +31,8 @@ describe('composePipeline', () => {
     const order: string[] = [];
     const p = composePipeline(
       [
-        { name: 'a', run: () => void order.push('a'), enforced: true },
-        { name: 'b', run: () => void order.push('b'), enforced: true },
+        { name: 'a', run: () => void order.push('a'), enforced: true, forLocal: true },
+        { name: 'b', run: () => void order.push('b'), enforced: true, forLocal: true },
       ],
       r.respond,
       r.hooks,
@@ -54,7 +54,7 @@ describe('composePipeline', () => {
     let reachedB = false;
     const p = composePipeline(
       [
-        { name: 'a', run: () => deny('route_not_found'), enforced: true },
+        { name: 'a', run: () => deny('route_not_found'), enforced: true, forLocal: true },
         {
           name: 'b',
           run: () => {
@@ -62,6 +62,7 @@ describe('composePipeline', () => {
             return undefined;
           },
           enforced: true,
+          forLocal: true,
         },
       ],
       r.respond,
@@ -84,6 +85,7 @@ describe('composePipeline', () => {
           name: 'limit',
           run: () => deny('operation_not_granted', undefined, { reason: 'x' }),
           enforced: false,
+          forLocal: true,
         },
       ],
       r.respond,
@@ -100,8 +102,8 @@ describe('composePipeline', () => {
     const r = recorder();
     const p = composePipeline(
       [
-        { name: 'a', run: async () => undefined, enforced: true },
-        { name: 'b', run: async () => deny('credential_invalid'), enforced: true },
+        { name: 'a', run: async () => undefined, enforced: true, forLocal: true },
+        { name: 'b', run: async () => deny('credential_invalid'), enforced: true, forLocal: true },
       ],
       r.respond,
       r.hooks,
@@ -121,13 +123,14 @@ describe('composePipeline', () => {
             throw new Error('boom');
           },
           enforced: true,
+          forLocal: true,
         },
       ],
       r.respond,
       r.hooks,
     ).run(fakeExchange());
     composePipeline(
-      [{ name: 'a', run: () => Promise.reject(new Error('later')), enforced: true }],
+      [{ name: 'a', run: () => Promise.reject(new Error('later')), enforced: true, forLocal: true }],
       r.respond,
       r.hooks,
     ).run(fakeExchange());
@@ -139,7 +142,14 @@ describe('composePipeline', () => {
     const r = recorder();
     const ex = fakeExchange();
     const p = composePipeline(
-      [{ name: 'sneaky', run: (e) => void Object.assign(e.res, { headersSent: true }), enforced: true }],
+      [
+        {
+          name: 'sneaky',
+          run: (e) => void Object.assign(e.res, { headersSent: true }),
+          enforced: true,
+          forLocal: true,
+        },
+      ],
       r.respond,
       r.hooks,
     );
@@ -150,15 +160,20 @@ describe('composePipeline', () => {
   test('rejects a stage that is not a function and repeated names', () => {
     const r = recorder();
     assert.throws(
-      () => composePipeline([{ name: 'a', run: 'nope' as never, enforced: true }], r.respond, r.hooks),
+      () =>
+        composePipeline(
+          [{ name: 'a', run: 'nope' as never, enforced: true, forLocal: true }],
+          r.respond,
+          r.hooks,
+        ),
       TypeError,
     );
     assert.throws(
       () =>
         composePipeline(
           [
-            { name: 'a', run: pass, enforced: true },
-            { name: 'a', run: pass, enforced: true },
+            { name: 'a', run: pass, enforced: true, forLocal: true },
+            { name: 'a', run: pass, enforced: true, forLocal: true },
           ],
           r.respond,
           r.hooks,

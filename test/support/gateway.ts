@@ -68,7 +68,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const stores = openStores({ kind: 'sqlite', path: 'data/portcullis.db' }, config.dir);
   const { logger, lines } = captureLogger();
   const clock = options.clock ?? { now: () => Date.now() };
-  const keys = createKeyService({ store: stores.apiKeys, clock });
+  const keys = createKeyService({ store: stores.apiKeys, audit: stores.audit, clock, actor: 'test' });
   const issueKey = (partner: string, o: { ttlMs?: number } = {}) =>
     keys.issue({ partner, ttlMs: o.ttlMs }).key;
   const key = issueKey('acme');

@@ -16,6 +16,7 @@ export function createAuthenticateStage(authenticators: readonly Authenticator[]
     headers: { 'www-authenticate': challenges },
   });
   return function authenticate(ex: Exchange): Denial | undefined {
+    if (ex.local !== undefined && !ex.local.authenticated) return undefined;
     let chosen: Authenticator | undefined;
     for (const authenticator of authenticators) {
       if (!authenticator.presented(ex)) continue;

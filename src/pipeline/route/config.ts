@@ -2,6 +2,7 @@ import type { ConfigIssue } from '../../config/issues.ts';
 import type { LoadedConfig } from '../../config/load.ts';
 import type { TemplateSegment } from '../../config/openapi.ts';
 import { normaliseHost } from '../../http/canonical-headers.ts';
+import { isReservedPath, RESERVED_PATH_PREFIXES } from '../local/endpoint.ts';
 import { RouteTable, type RouteTarget } from './router.ts';
 
 /**
@@ -19,6 +20,7 @@ export function compileRoutes(loaded: LoadedConfig, issues: ConfigIssue[]): Rout
             .split('/')
             .map((value) => ({ kind: 'literal', value }));
     const basePrefix = api.config.basePath === '/' ? '' : api.config.basePath;
+    const reported = new Set<string>();
     api.config.hosts.forEach((host, index) => {
       const entry = normaliseHost(host);
       if (entry === undefined) {
@@ -38,6 +40,18 @@ export function compileRoutes(loaded: LoadedConfig, issues: ConfigIssue[]): Rout
           template: basePrefix + operation.template,
           paramNames: paramNames(operation.segments),
         };
+        if (isReservedPath(target.template)) {
+          if (index > 0 || reported.has(operation.template)) continue;
+          reported.add(operation.template);
+          issues.push(
+            api.spec.source.issue(
+              ['paths', operation.template],
+              `${target.template} is under a path the gateway reserves for itself (${RESERVED_PATH_PREFIXES.join(', ')})`,
+              true,
+            ),
+          );
+          continue;
+        }
         const existing = routes.add([...base, ...operation.segments], operation.method, target);
         if (existing !== undefined) {
           issues.push(

@@ -1,3 +1,4 @@
+import type { AuditSink } from '../../audit/event.ts';
 import type { Clock } from '../../clock.ts';
 import { PortcullisError } from '../../errors.ts';
 import type { ApiKeyRecord, ApiKeyStore } from '../../store/types.ts';
@@ -23,8 +24,19 @@ export interface KeyService {
   revoke(id: string): void;
 }
 
-/** Issues, lists and revokes API keys; several active keys per partner allow overlap on rotation. */
-export function createKeyService(deps: { readonly store: ApiKeyStore; readonly clock: Clock }): KeyService {
+export interface KeyServiceDeps {
+  readonly store: ApiKeyStore;
+  readonly audit: AuditSink;
+  readonly clock: Clock;
+  /** Who is acting, for the audit trail (e.g. `cli:alice`). */
+  readonly actor: string;
+}
+
+/**
+ * Issues, lists and revokes API keys; several active keys per partner allow overlap on
+ * rotation. Every change is audited (never with the key itself).
+ */
+export function createKeyService(deps: KeyServiceDeps): KeyService {
   return {
     issue(request) {
       const now = deps.clock.now();
@@ -40,13 +52,34 @@ export function createKeyService(deps: { readonly store: ApiKeyStore; readonly c
         revokedAt: undefined,
       };
       deps.store.insert(record);
+      deps.audit.append({
+        v: 1,
+        kind: 'credential',
+        action: 'api_key.issued',
+        at: now,
+        actor: deps.actor,
+        partner: record.partner,
+        subject: record.id,
+        details: { application: record.application, expires_at: record.expiresAt ?? null },
+      });
       return { record, key: generated.key };
     },
     list: (partner) => deps.store.list({ partner }),
     revoke(id) {
-      if (!deps.store.revoke(id, deps.clock.now())) {
+      const now = deps.clock.now();
+      const record = deps.store.find(id);
+      if (record === undefined || !deps.store.revoke(id, now)) {
         throw new PortcullisError('key_not_found', `no active API key with id ${id}`);
       }
+      deps.audit.append({
+        v: 1,
+        kind: 'credential',
+        action: 'api_key.revoked',
+        at: now,
+        actor: deps.actor,
+        partner: record.partner,
+        subject: id,
+      });
     },
   };
 }
