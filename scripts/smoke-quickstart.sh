@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log=$(mktemp)
-npm start >"$log" 2>&1 &
+# Own process group, so stopping it stops npm and the gateway it started.
+setsid npm start >"$log" 2>&1 &
 pid=$!
-trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
+trap 'kill -TERM -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
 
 for _ in $(seq 100); do
   grep -q 'Stop with Ctrl-C' "$log" && break

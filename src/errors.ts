@@ -26,3 +26,11 @@ export class PortcullisError extends Error {
     return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
   }
 }
+
+/** A listener that could not bind, with the reason (e.g. EADDRINUSE) in the message. */
+export function listenFailed(what: string, host: string, port: number, cause: unknown): PortcullisError {
+  const reason = (cause as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
+  return new PortcullisError('listen_failed', `${what} cannot listen on ${host}:${port} (${reason})`, {
+    cause,
+  });
+}

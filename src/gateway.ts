@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { type Clock, systemClock } from './clock.ts';
 import { ConfigError, type ConfigIssue } from './config/issues.ts';
 import { compilePlan, type RuntimePlan } from './config/plan.ts';
-import { PortcullisError } from './errors.ts';
+import { listenFailed } from './errors.ts';
 import { hasRequestBody } from './http/body.ts';
 import { createListener } from './http/listener.ts';
 import { sendProblem } from './http/problem.ts';
@@ -123,7 +123,7 @@ export class Gateway {
     } catch (error) {
       if (gateway.#ownsStores) stores.close();
       await gateway.#current.close();
-      throw new PortcullisError('listen_failed', `cannot listen on ${host}:${port}`, { cause: error });
+      throw listenFailed('the gateway', host, port, error);
     }
     options.logger.info({ plan: plan.version, url: gateway.url }, 'gateway listening');
     gateway.#auditPlan('plan.applied', plan.version, { dir: plan.dir });

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { listenFailed } from '../errors.ts';
 
 interface Order {
   readonly id: string;
@@ -67,7 +68,11 @@ export function createOrdersUpstream(): Server {
 
 export async function startOrdersUpstream(host: string, port: number): Promise<Server> {
   const server = createOrdersUpstream();
-  server.listen(port, host);
-  await once(server, 'listening');
+  try {
+    server.listen(port, host);
+    await once(server, 'listening');
+  } catch (error) {
+    throw listenFailed('the demo upstream', host, port, error);
+  }
   return server;
 }
