@@ -14,6 +14,7 @@ import type { Logger } from './observe/logger.ts';
 import type { PipelineHooks } from './pipeline/compose.ts';
 import { Exchange } from './pipeline/exchange.ts';
 import { createPlanRuntime, type PlanRuntime } from './pipeline/index.ts';
+import { combineRecorders } from './pipeline/record/combine.ts';
 import { createLogRecorder, type Recorder } from './pipeline/record/recorder.ts';
 import type { Denial } from './pipeline/stage.ts';
 import { openStores } from './store/open.ts';
@@ -25,7 +26,8 @@ export interface GatewayOptions {
   readonly clock?: Clock;
   /** Stores to use instead of opening the configured ones (the caller closes them). */
   readonly stores?: Stores;
-  readonly recorder?: Recorder;
+  /** Recorders that receive every outcome besides the log (audit, metrics, tracing). */
+  readonly recorders?: readonly Recorder[];
   /** An already compiled plan of `configDir`, to avoid compiling it twice at start. */
   readonly plan?: RuntimePlan;
 }
@@ -101,7 +103,10 @@ export class Gateway {
     this.#clock = options.clock ?? systemClock;
     this.#stores = stores;
     this.#ownsStores = options.stores === undefined;
-    this.#recorder = options.recorder ?? createLogRecorder(options.logger);
+    this.#recorder = combineRecorders(
+      [createLogRecorder(options.logger), ...(options.recorders ?? [])],
+      (error) => options.logger.error({ err: error }, 'a recorder failed'),
+    );
     this.#current = new Generation(this.#createRuntime(plan));
     this.#server = createListener(plan.http, {
       onRequest: (req, res) => this.#handle(req, res),

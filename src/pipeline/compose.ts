@@ -91,6 +91,7 @@ export function composePipeline(
       const spec = stages[i]!;
       if (ex.local !== undefined && !spec.forLocal) continue;
       ex.stage = spec.name;
+      ex.marks.push(spec.name, performance.now());
       counters[i]!.evaluated++;
       let verdict: Verdict | Promise<Verdict>;
       try {
@@ -112,6 +113,7 @@ export function composePipeline(
     }
     if (ex.res.destroyed) return;
     ex.stage = 'forward';
+    ex.marks.push('forward', performance.now());
     try {
       respond(ex);
     } catch (error) {

@@ -44,6 +44,12 @@ export class Exchange {
   stage = '';
   denial: Denial | undefined;
   shadowDenials: ShadowDenial[] | undefined;
+  /**
+   * `[stage, performance.now() at its start, ...]` in the order the stages ran, `forward`
+   * last; a stage ends where the next begins, and the last one when the response closes.
+   * Recorders turn these into latency histograms and trace spans after the response.
+   */
+  readonly marks: (string | number)[] = [];
   /** Status the upstream answered, when it answered. */
   upstreamStatus: number | undefined;
   /** Set by the forwarder while an upstream request is open; called if the client goes away. */

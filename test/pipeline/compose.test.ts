@@ -182,3 +182,25 @@ describe('composePipeline', () => {
     );
   });
 });
+
+describe('stage timing marks', () => {
+  test('record each stage and the forward step in order, with rising times', () => {
+    const r = recorder();
+    const p = composePipeline(
+      [
+        { name: 'a', run: pass, enforced: true, forLocal: true },
+        { name: 'b', run: pass, enforced: true, forLocal: true },
+      ],
+      r.respond,
+      r.hooks,
+    );
+    const ex = fakeExchange();
+    p.run(ex);
+    assert.deepEqual(
+      ex.marks.filter((_, i) => i % 2 === 0),
+      ['a', 'b', 'forward'],
+    );
+    const times = ex.marks.filter((_, i) => i % 2 === 1) as number[];
+    assert.ok(times.every((t, i) => i === 0 || t >= times[i - 1]!));
+  });
+});
