@@ -4,7 +4,7 @@
 # The tests start their own instances on free loopback ports; nothing here starts a service.
 set -euo pipefail
 
-packages=(redis-server postgresql clamav-daemon clamav wrk curl)
+packages=(redis-server postgresql clamav-daemon clamav wrk curl python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

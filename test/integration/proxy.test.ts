@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { gatewayFile } from '../support/config.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { rawRequest } from '../support/raw-http.ts';
 
@@ -200,5 +203,95 @@ describe('an unreachable upstream', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('upstream failures before an answer', () => {
+  test('a connection reset before the answer is a 502', async () => {
+    const t = await startTestGateway({ handler: (req) => req.socket.destroy() });
+    try {
+      const res = await fetch(`${t.url}/pets`, {
+        method: 'POST',
+        headers: { 'x-api-key': t.key },
+        body: '{}',
+      });
+      assert.equal(res.status, 502);
+      assert.equal(((await res.json()) as { code: string }).code, 'upstream_unavailable');
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('an upstream that never accepts the connection is a 504 within the connect timeout', async () => {
+    // A socket that listens but never accepts, with its backlog already full: the kernel
+    // drops further SYNs, so a connect attempt hangs exactly like an unreachable host.
+    const python = spawn('python3', [
+      '-c',
+      "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(0); print(s.getsockname()[1], flush=True); time.sleep(60)",
+    ]);
+    const fillers: Socket[] = [];
+    try {
+      const port = await new Promise<number>((resolve) =>
+        python.stdout.once('data', (d) => resolve(Number(String(d).trim()))),
+      );
+      for (let i = 0; i < 4; i++) fillers.push(connect(port, '127.0.0.1').on('error', () => {}));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const t = await startTestGateway({ gateway: { upstream: { connectTimeoutMs: 300 } } });
+      try {
+        t.config.write({
+          'portcullis.yaml': gatewayFile({
+            upstreamUrl: `http://127.0.0.1:${port}`,
+            upstream: { connectTimeoutMs: 300 },
+          }),
+        });
+        assert.ok((await t.gateway.reload()).ok);
+        const started = performance.now();
+        const res = await fetch(`${t.url}/pets`, { headers: { 'x-api-key': t.key } });
+        assert.equal(res.status, 504);
+        assert.equal(((await res.json()) as { code: string }).code, 'upstream_timeout');
+        assert.ok(performance.now() - started < 5000);
+      } finally {
+        await t.close();
+      }
+    } finally {
+      for (const f of fillers) f.destroy();
+      python.kill();
+    }
+  });
+});
+
+describe('behind a trusted proxy', () => {
+  let t: TestGateway;
+  before(async () => {
+    t = await startTestGateway({ gateway: { extra: { trustedProxies: ['127.0.0.0/8'] } } });
+  });
+  after(() => t.close());
+
+  test('appends to the forwarding chain and believes the client address it reports', async () => {
+    await fetch(`${t.url}/pets`, {
+      headers: {
+        'x-api-key': t.key,
+        'x-forwarded-for': '203.0.113.7',
+        forwarded: 'for=203.0.113.7;proto=https',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'api.example.com',
+      },
+    });
+    const seen = t.upstream.requests.at(-1)!;
+    assert.equal(seen.headers['x-forwarded-for'], '203.0.113.7, 127.0.0.1');
+    assert.equal(
+      seen.headers.forwarded,
+      `for=203.0.113.7;proto=https, for=127.0.0.1;host="127.0.0.1:${t.port}";proto=http`,
+    );
+    assert.equal(seen.headers['x-forwarded-proto'], 'https');
+    assert.equal(seen.headers['x-forwarded-host'], 'api.example.com');
+    await fetch(`${t.url}/pets/1`, {
+      method: 'DELETE',
+      headers: { 'x-api-key': t.key, 'x-forwarded-for': '203.0.113.7' },
+    });
+    const denied = t.logs
+      .map((l) => JSON.parse(l) as { msg: string; client?: string })
+      .find((l) => l.msg === 'request denied');
+    assert.equal(denied?.client, '203.0.113.7');
   });
 });
