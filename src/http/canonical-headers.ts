@@ -1,4 +1,4 @@
-import type { Rejection } from './canonical-target.ts';
+import { type Rejection, reject } from './canonical-target.ts';
 
 export interface HeaderRules {
   readonly maxHeaderCount: number;
@@ -10,10 +10,6 @@ export interface HeaderRules {
 export interface HeaderFacts {
   /** Lower-cased Host value. */
   readonly host: string;
-}
-
-function reject(code: Rejection['code'], detail: string): Rejection {
-  return { code, detail };
 }
 
 const TOO_MANY = reject('headers_too_large', 'Too many header fields.');

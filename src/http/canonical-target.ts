@@ -25,7 +25,8 @@ const BACKSLASH = 0x5c;
 const PERCENT = 0x25;
 const HASH = 0x23;
 
-function reject(code: ProblemCode, detail: string): Rejection {
+/** A canonical-form failure: a problem code and its fixed, partner-safe sentence. */
+export function reject(code: ProblemCode, detail: string): Rejection {
   return { code, detail };
 }
 
