@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import type { RequestLimits } from '../../pipeline/limit/policy.ts';
+import type { InflightCounter, InflightLease } from '../limits/inflight.ts';
+import type { LimitDecision } from '../limits/types.ts';
+
+const LIMITS_LUA = readFileSync(new URL('./limits.lua', import.meta.url), 'utf8');
+const HEARTBEAT_LUA = readFileSync(new URL('./heartbeat.lua', import.meta.url), 'utf8');
+
+/** The sorted set of live gateway instances (under the key prefix). */
+export const INSTANCES_KEY = 'instances';
+
+type Arg = string | number;
+interface LimitCommands {
+  portcullisLimits(numberOfKeys: number, ...args: Arg[]): Promise<number[]>;
+  portcullisHeartbeat(key: string, ...args: Arg[]): Promise<number>;
+}
+
+export interface RedisLimitOptions {
+  /** Names this process in the live-instances set and the concurrency hashes. */
+  readonly instanceId: string;
+  /** An instance not heard from for this long is gone: its concurrency slots are freed. */
+  readonly liveMs: number;
+  readonly inflight: InflightCounter;
+}
+
+/**
+ * Limits shared by a fleet through one Redis server. Every decision is one round trip:
+ * one Lua script (sent with EVALSHA; ioredis resends the source on NOSCRIPT) checks and
+ * consumes every limit of the request on Redis server time. Concurrency is counted per
+ * instance: each writes its own in-flight count (an absolute value, so a lost update heals
+ * on the next one) and the script adds up those of the instances still alive.
+ */
+export class RedisLimitStore {
+  readonly #redis: Redis & LimitCommands;
+  readonly #id: string;
+  readonly #liveMs: number;
+  readonly #inflight: InflightCounter;
+  /** Concurrency keys this instance has written a count for (rewritten after an outage). */
+  readonly #reported = new Set<string>();
+  readonly #report = (key: string, count: number): void => {
+    this.#write(key, count).catch(() => {
+      // The next decision or the resync after an outage writes the count again.
+    });
+  };
+
+  constructor(redis: Redis, options: RedisLimitOptions) {
+    redis.defineCommand('portcullisLimits', { lua: LIMITS_LUA });
+    redis.defineCommand('portcullisHeartbeat', { lua: HEARTBEAT_LUA, numberOfKeys: 1 });
+    this.#redis = redis as Redis & LimitCommands;
+    this.#id = options.instanceId;
+    this.#liveMs = options.liveMs;
+    this.#inflight = options.inflight;
+  }
+
+  get redis(): Redis {
+    return this.#redis;
+  }
+
+  /** Rejects when Redis is unreachable, slow (the command timeout) or answers an error. */
+  async consume(limits: RequestLimits, factor: number): Promise<LimitDecision> {
+    const concurrency = limits.concurrency;
+    const lease =
+      concurrency === undefined ? undefined : this.#inflight.acquire(concurrency.key, this.#report);
+    try {
+      const reply = await this.#run('consume', limits, factor);
+      const decision = toDecision(reply, limits, lease);
+      if (!decision.allowed) lease?.cancel();
+      else if (concurrency !== undefined) this.#reported.add(concurrency.key);
+      return decision;
+    } catch (error) {
+      lease?.cancel();
+      throw error;
+    }
+  }
+
+  async peek(limits: RequestLimits): Promise<LimitDecision> {
+    return toDecision(await this.#run('peek', limits, 1), limits, undefined);
+  }
+
+  /** Announces this instance; resolves with the number of live instances. */
+  heartbeat(): Promise<number> {
+    return this.#redis.portcullisHeartbeat(INSTANCES_KEY, this.#id, this.#liveMs);
+  }
+
+  /** Rewrites this instance's in-flight counts (after an outage may have lost some). */
+  async resync(): Promise<void> {
+    const keys = new Set([...this.#reported, ...[...this.#inflight.entries()].map(([key]) => key)]);
+    await Promise.all([...keys].map((key) => this.#write(key, this.#inflight.get(key))));
+  }
+
+  /** Leaves the fleet at shutdown: the others stop counting this instance at once. */
+  async leave(): Promise<void> {
+    await Promise.all([
+      this.#redis.zrem(INSTANCES_KEY, this.#id),
+      ...[...this.#reported].map((key) => this.#redis.hdel(key, this.#id)),
+    ]);
+  }
+
+  async #write(key: string, count: number): Promise<void> {
+    if (count > 0) {
+      await this.#redis.hset(key, this.#id, count);
+      this.#reported.add(key);
+    } else {
+      await this.#redis.hdel(key, this.#id);
+      this.#reported.delete(key);
+    }
+  }
+
+  #run(mode: 'consume' | 'peek', limits: RequestLimits, factor: number): Promise<number[]> {
+    const keys: string[] = [];
+    const args: Arg[] = [mode, limits.rates.length, limits.quotas.length, limits.concurrency ? 1 : 0];
+    args.push(limits.cost, this.#id, this.#liveMs);
+    for (const rate of limits.rates) {
+      keys.push(rate.key);
+      args.push(rate.emissionMs / factor, rate.toleranceMs);
+    }
+    const now = Date.now();
+    for (const quota of limits.quotas) {
+      keys.push(quota.key);
+      // Only to name the candidate periods; the script picks by Redis time.
+      args.push(quota.limit, ...quota.calendar.boundariesAround(now));
+    }
+    const concurrency = limits.concurrency;
+    if (concurrency !== undefined) {
+      keys.push(concurrency.key, INSTANCES_KEY);
+      const cap = Math.max(1, Math.floor(concurrency.limit * factor));
+      // In "consume" mode the count already includes this request's reserved slot.
+      args.push(cap, this.#inflight.get(concurrency.key));
+    }
+    return this.#redis.portcullisLimits(keys.length, ...keys, ...args);
+  }
+}
+
+function toDecision(reply: number[], limits: RequestLimits, lease: InflightLease | undefined): LimitDecision {
+  const count = limits.policies.length;
+  const remaining = new Array<number>(count);
+  const resetMs = new Array<number>(count);
+  const refused: number[] = [];
+  for (let i = 0; i < count; i++) {
+    remaining[i] = reply[2 + i * 3]!;
+    resetMs[i] = reply[3 + i * 3]!;
+    if (reply[4 + i * 3] === 1) refused.push(i);
+  }
+  const allowed = reply[0] === 1;
+  return {
+    allowed,
+    remaining,
+    resetMs,
+    refused,
+    retryAfterMs: reply[1]!,
+    lease: allowed ? lease : undefined,
+  };
+}
