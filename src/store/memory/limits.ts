@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.ts';
 import { gcra } from '../../pipeline/limit/gcra.ts';
 import type { QuotaPolicy, RequestLimits } from '../../pipeline/limit/policy.ts';
 import { InflightCounter } from '../limits/inflight.ts';
-import type { LimitDecision, LimitStore, LimitStoreStats } from '../limits/types.ts';
+import type { ConcurrencyLease, LimitDecision, LimitStore, LimitStoreStats } from '../limits/types.ts';
 
 interface QuotaState {
   periodStart: number;
@@ -64,78 +64,98 @@ export class MemoryLimitStore implements LimitStore {
 
   #decide(limits: RequestLimits, factor: number, commit: boolean): LimitDecision {
     const now = this.#clock.now();
-    const count = limits.policies.length;
-    const remaining = new Array<number>(count);
-    const resetMs = new Array<number>(count);
-    const refused: number[] = [];
-    const cost = commit ? limits.cost : 0;
     const scale = factor * this.share;
-    let retryAfterMs = 0;
-    let index = 0;
-
-    const rates = limits.rates;
-    const tats = new Array<number>(rates.length);
-    for (let i = 0; i < rates.length; i++, index++) {
-      const p = rates[i]!;
-      const outcome = gcra(this.#tats.get(p.key), now, cost, p.emissionMs / scale, p.toleranceMs);
-      tats[i] = outcome.tat;
-      remaining[index] = outcome.remaining;
-      resetMs[index] = outcome.resetMs;
-      if (!outcome.allowed) {
-        refused.push(index);
-        if (outcome.retryAfterMs > retryAfterMs) retryAfterMs = outcome.retryAfterMs;
+    const outcome = this.#evaluate(limits, scale, commit ? limits.cost : 0, commit ? 1 : 0, now);
+    if (!commit) return this.#decision(outcome, outcome, undefined);
+    // A refused request consumes nothing, so its fields show the state as it stays.
+    if (outcome.refused.length > 0)
+      return this.#decision(outcome, this.#evaluate(limits, scale, 0, 0, now), undefined);
+    const { rates, quotas, concurrency } = limits;
+    for (let i = 0; i < rates.length; i++) this.#tats.set(rates[i]!.key, outcome.tats[i]!);
+    for (let i = 0; i < quotas.length; i++) {
+      const key = quotas[i]!.key;
+      const state = this.#quotas.get(key);
+      if (state === undefined)
+        this.#quotas.set(key, { periodStart: outcome.starts[i]!, used: outcome.used[i]! });
+      else {
+        state.periodStart = outcome.starts[i]!;
+        state.used = outcome.used[i]!;
       }
     }
+    const lease = concurrency === undefined ? undefined : this.#inflight.acquire(concurrency.key);
+    return this.#decision(outcome, outcome, lease);
+  }
 
+  #decision(verdict: Evaluation, view: Evaluation, lease: ConcurrencyLease | undefined): LimitDecision {
+    return {
+      allowed: verdict.refused.length === 0,
+      remaining: view.remaining,
+      resetMs: view.resetMs,
+      refused: verdict.refused,
+      retryAfterMs: verdict.retryAfterMs,
+      lease,
+    };
+  }
+
+  /** Every policy of `limits` against a request of `cost` units taking `slots` concurrency slots. */
+  #evaluate(limits: RequestLimits, scale: number, cost: number, slots: number, now: number): Evaluation {
+    const count = limits.policies.length;
+    const out: Evaluation = {
+      remaining: new Array<number>(count),
+      resetMs: new Array<number>(count),
+      refused: [],
+      retryAfterMs: 0,
+      tats: new Array<number>(limits.rates.length),
+      used: new Array<number>(limits.quotas.length),
+      starts: new Array<number>(limits.quotas.length),
+    };
+    let index = 0;
+    const rates = limits.rates;
+    for (let i = 0; i < rates.length; i++, index++) {
+      const p = rates[i]!;
+      const result = gcra(this.#tats.get(p.key), now, cost, p.emissionMs / scale, p.toleranceMs);
+      out.tats[i] = result.tat;
+      out.remaining[index] = result.remaining;
+      out.resetMs[index] = result.resetMs;
+      if (!result.allowed) this.#refuse(out, index, result.retryAfterMs);
+    }
     const quotas = limits.quotas;
-    const used = new Array<number>(quotas.length);
-    const starts = new Array<number>(quotas.length);
     for (let i = 0; i < quotas.length; i++, index++) {
       const p = quotas[i]!;
       const period = p.calendar.periodAt(now);
       const state = this.#quotas.get(p.key);
       const before = state !== undefined && state.periodStart === period.start ? state.used : 0;
       const limit = this.share === 1 ? p.limit : Math.max(1, Math.floor(p.limit * this.share));
-      const after = before + cost;
-      starts[i] = period.start;
-      resetMs[index] = period.end - now;
-      if (after > limit) {
-        refused.push(index);
-        remaining[index] = Math.max(limit - before, 0);
-        if (period.end - now > retryAfterMs) retryAfterMs = period.end - now;
-      } else {
-        used[i] = after;
-        remaining[index] = limit - after;
-      }
+      out.starts[i] = period.start;
+      out.used[i] = before + cost;
+      out.resetMs[index] = period.end - now;
+      out.remaining[index] = Math.max(limit - before - cost, 0);
+      if (before + cost > limit) this.#refuse(out, index, period.end - now);
     }
-
     const concurrency = limits.concurrency;
     if (concurrency !== undefined) {
       const cap = Math.max(1, Math.floor(concurrency.limit * scale));
-      const inflight = this.#inflight.get(concurrency.key) + (commit ? 1 : 0);
-      resetMs[index] = 0;
-      if (inflight > cap) {
-        refused.push(index);
-        remaining[index] = 0;
-        if (retryAfterMs < 1000) retryAfterMs = 1000;
-      } else {
-        remaining[index] = cap - inflight;
-      }
+      const inflight = this.#inflight.get(concurrency.key) + slots;
+      out.resetMs[index] = 0;
+      out.remaining[index] = Math.max(cap - inflight, 0);
+      // No time is known for a slot to free up: suggest a second.
+      if (inflight > cap) this.#refuse(out, index, 1000);
     }
-
-    if (!commit || refused.length > 0) {
-      return { allowed: refused.length === 0, remaining, resetMs, refused, retryAfterMs, lease: undefined };
-    }
-    for (let i = 0; i < rates.length; i++) this.#tats.set(rates[i]!.key, tats[i]!);
-    for (let i = 0; i < quotas.length; i++) {
-      const state = this.#quotas.get(quotas[i]!.key);
-      if (state === undefined) this.#quotas.set(quotas[i]!.key, { periodStart: starts[i]!, used: used[i]! });
-      else {
-        state.periodStart = starts[i]!;
-        state.used = used[i]!;
-      }
-    }
-    const lease = concurrency === undefined ? undefined : this.#inflight.acquire(concurrency.key);
-    return { allowed: true, remaining, resetMs, refused, retryAfterMs: 0, lease };
+    return out;
   }
+
+  #refuse(out: Evaluation, index: number, waitMs: number): void {
+    out.refused.push(index);
+    if (waitMs > out.retryAfterMs) out.retryAfterMs = waitMs;
+  }
+}
+
+interface Evaluation {
+  readonly remaining: number[];
+  readonly resetMs: number[];
+  readonly refused: number[];
+  retryAfterMs: number;
+  readonly tats: number[];
+  readonly used: number[];
+  readonly starts: number[];
 }
