@@ -18,7 +18,10 @@ export class ManualClock {
 }
 
 /** Compiles a plan whose contract for `acme` has the given `limits` section. */
-export function planWithLimits(limits: Record<string, unknown>, gatewayLimits?: Record<string, unknown>): RuntimePlan {
+export function planWithLimits(
+  limits: Record<string, unknown>,
+  gatewayLimits?: Record<string, unknown>,
+): RuntimePlan {
   const dir = tempConfigDir({
     'portcullis.yaml': gatewayFile({
       upstreamUrl: 'http://127.0.0.1:9',
@@ -42,7 +45,11 @@ export function partnerLimits(limits: Record<string, unknown>): PartnerLimits {
 }
 
 /** The limits of one pets operation of `acme`. */
-export function operationLimits(partner: PartnerLimits, plan: RuntimePlan, operationId: string): RequestLimits {
+export function operationLimits(
+  partner: PartnerLimits,
+  plan: RuntimePlan,
+  operationId: string,
+): RequestLimits {
   const operation = plan.apis.get('pets')!.spec.operations.find((o) => o.id === operationId)!;
   return partner.byOperation.get(operation) ?? partner.base;
 }

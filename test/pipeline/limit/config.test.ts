@@ -71,7 +71,9 @@ describe('limits configuration', () => {
   });
 
   test('the redis store needs a URL', () => {
-    assert.deepEqual(issuesOf({}, { store: 'redis' }), ['limits.store: the redis store needs `limits.redis.url`']);
+    assert.deepEqual(issuesOf({}, { store: 'redis' }), [
+      'limits.store: the redis store needs `limits.redis.url`',
+    ]);
     assert.deepEqual(issuesOf({}, { store: 'redis', redis: { url: 'redis://127.0.0.1:6379' } }), []);
   });
 });

@@ -45,7 +45,10 @@ describe('GCRA', () => {
     const first = gcra(undefined, 0, 1, EMISSION, TOLERANCE);
     assert.deepEqual([first.remaining, first.resetMs], [4, 100]);
     const refused = gcra(500, 0, 1, EMISSION, TOLERANCE);
-    assert.deepEqual([refused.allowed, refused.remaining, refused.retryAfterMs, refused.tat], [false, 0, 100, 500]);
+    assert.deepEqual(
+      [refused.allowed, refused.remaining, refused.retryAfterMs, refused.tat],
+      [false, 0, 100, 500],
+    );
   });
 
   test('a weighted request costs several units', () => {

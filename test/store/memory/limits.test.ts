@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MemoryLimitStore } from '../../../src/store/memory/limits.ts';
 import type { LimitDecision } from '../../../src/store/limits/types.ts';
+import { MemoryLimitStore } from '../../../src/store/memory/limits.ts';
 import { ManualClock, operationLimits, partnerLimits, planWithLimits } from '../../support/limits.ts';
 
 const START = Date.UTC(2026, 0, 15, 12);
@@ -45,7 +45,9 @@ describe('in-memory limit store', () => {
   });
 
   test('an hourly quota across the repeated hour of a DST change resets on each hour', () => {
-    const { clock, store, limits } = setup({ quotas: [{ limit: 1, period: 'hour', timeZone: 'Europe/Paris' }] });
+    const { clock, store, limits } = setup({
+      quotas: [{ limit: 1, period: 'hour', timeZone: 'Europe/Paris' }],
+    });
     clock.set(Date.UTC(2026, 9, 25, 0, 59)); // 02:59 CEST
     assert.equal(store.consume(limits.base, 1).allowed, true);
     assert.equal(store.consume(limits.base, 1).allowed, false);
@@ -115,7 +117,11 @@ describe('in-memory limit store', () => {
   });
 
   test('an adaptive factor tightens rate, burst and concurrency, never quotas', () => {
-    const { store, limits } = setup({ rate: { limit: 10, burst: 10 }, concurrency: 4, quotas: [{ limit: 5, period: 'day' }] });
+    const { store, limits } = setup({
+      rate: { limit: 10, burst: 10 },
+      concurrency: 4,
+      quotas: [{ limit: 5, period: 'day' }],
+    });
     const decisions = Array.from({ length: 8 }, () => store.consume(limits.base, 0.5));
     assert.equal(admitted(decisions), 2);
     assert.deepEqual(decisions[2]!.refused, [2]);
@@ -124,7 +130,10 @@ describe('in-memory limit store', () => {
   });
 
   test('a share of the limits (the fallback of a fleet) divides rate, burst, quota and concurrency', () => {
-    const { store, limits } = setup({ rate: { limit: 30, burst: 30 }, quotas: [{ limit: 6, period: 'day' }] });
+    const { store, limits } = setup({
+      rate: { limit: 30, burst: 30 },
+      quotas: [{ limit: 6, period: 'day' }],
+    });
     store.share = 1 / 3;
     assert.equal(admitted(Array.from({ length: 20 }, () => store.consume(limits.base, 1))), 2);
     const rate = setup({ rate: { limit: 30, burst: 30 } });
