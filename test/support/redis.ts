@@ -9,6 +9,8 @@ const BINARY = 'redis-server';
 
 export interface RedisServer {
   readonly port: number;
+  /** PID of the running server (undefined while killed). */
+  readonly pid: number | undefined;
   readonly url: string;
   /** Kills the server at once (SIGKILL), as a crash or a network cut would. */
   kill(): Promise<void>;
@@ -103,6 +105,9 @@ export async function startRedis(): Promise<RedisServer> {
   await launch();
   return {
     port,
+    get pid() {
+      return child?.pid;
+    },
     url: `redis://127.0.0.1:${port}`,
     kill,
     restart: launch,
