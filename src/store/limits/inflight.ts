@@ -12,8 +12,8 @@ export class InflightCounter {
     return this.#counts.get(key) ?? 0;
   }
 
-  /** Takes a slot and returns a lease that gives it back; `onRelease` hears the new count. */
-  acquire(key: string, onRelease?: (key: string, count: number) => void): InflightLease {
+  /** Takes a slot and returns a lease that gives it back; `onRelease` hears which key changed. */
+  acquire(key: string, onRelease?: (key: string) => void): InflightLease {
     this.#counts.set(key, this.get(key) + 1);
     return new InflightLease(this, key, onRelease);
   }
@@ -36,10 +36,10 @@ export class InflightCounter {
 export class InflightLease implements ConcurrencyLease {
   readonly #counter: InflightCounter;
   readonly #key: string;
-  readonly #onRelease: ((key: string, count: number) => void) | undefined;
+  readonly #onRelease: ((key: string) => void) | undefined;
   #released = false;
 
-  constructor(counter: InflightCounter, key: string, onRelease?: (key: string, count: number) => void) {
+  constructor(counter: InflightCounter, key: string, onRelease?: (key: string) => void) {
     this.#counter = counter;
     this.#key = key;
     this.#onRelease = onRelease;
@@ -48,8 +48,8 @@ export class InflightLease implements ConcurrencyLease {
   readonly release = (): void => {
     if (this.#released) return;
     this.#released = true;
-    const count = this.#counter.decrement(this.#key);
-    this.#onRelease?.(this.#key, count);
+    this.#counter.decrement(this.#key);
+    this.#onRelease?.(this.#key);
   };
 
   /** Gives back a slot that was reserved but never granted, without telling anyone. */

@@ -112,13 +112,16 @@ elseif commit then
   end
   for j = 1, quotas do
     local q = state.quotas[j]
-    redis.call('HSET', KEYS[rates + j], 's', string.format('%d', q.start), 'u', q.used + cost)
-    redis.call('PEXPIRE', KEYS[rates + j], math.ceil(q.finish - now) + 60000)
+    if q.used == 0 then
+      redis.call('HSET', KEYS[rates + j], 's', string.format('%d', q.start), 'u', cost)
+      redis.call('PEXPIRE', KEYS[rates + j], math.ceil(q.finish - now) + 60000)
+    else
+      redis.call('HINCRBY', KEYS[rates + j], 'u', cost)
+    end
   end
   if concurrent then
-    local key = KEYS[rates + quotas + 1]
-    redis.call('HSET', key, me, mine)
-    redis.call('PEXPIRE', key, 86400000)
+    -- An empty hash disappears by itself once every instance has released its slots.
+    redis.call('HSET', KEYS[rates + quotas + 1], me, mine)
   end
 end
 

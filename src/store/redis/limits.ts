@@ -38,10 +38,24 @@ export class RedisLimitStore {
   readonly #inflight: InflightCounter;
   /** Concurrency keys this instance has written a count for (rewritten after an outage). */
   readonly #reported = new Set<string>();
-  readonly #report = (key: string, count: number): void => {
-    this.#write(key, count).catch(() => {
-      // The next decision or the resync after an outage writes the count again.
-    });
+  /** Concurrency keys whose count changed since the last flush. */
+  readonly #changed = new Set<string>();
+  readonly #report = (key: string): void => {
+    if (this.#changed.size === 0) setImmediate(this.#flush);
+    this.#changed.add(key);
+  };
+  /**
+   * Writes the counts released during one event-loop turn together: the counts are
+   * absolute, so one write per key per turn says it all (and auto-pipelining sends them in
+   * one batch).
+   */
+  readonly #flush = (): void => {
+    for (const key of this.#changed) {
+      this.#write(key, this.#inflight.get(key)).catch(() => {
+        // The next decision or the resync after an outage writes the count again.
+      });
+    }
+    this.#changed.clear();
   };
 
   constructor(redis: Redis, options: RedisLimitOptions) {
