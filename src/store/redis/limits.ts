@@ -10,10 +10,9 @@ const HEARTBEAT_LUA = readFileSync(new URL('./heartbeat.lua', import.meta.url), 
 /** The sorted set of live gateway instances (under the key prefix). */
 export const INSTANCES_KEY = 'instances';
 
-type Arg = string | number;
 interface LimitCommands {
-  portcullisLimits(numberOfKeys: number, ...args: Arg[]): Promise<number[]>;
-  portcullisHeartbeat(key: string, ...args: Arg[]): Promise<number>;
+  portcullisLimits(numberOfKeys: number, ...args: string[]): Promise<number[]>;
+  portcullisHeartbeat(key: string, instanceId: string, liveMs: number): Promise<number>;
 }
 
 export interface RedisLimitOptions {
@@ -36,6 +35,8 @@ export class RedisLimitStore {
   readonly #id: string;
   readonly #liveMs: number;
   readonly #inflight: InflightCounter;
+  /** The script's keys and arguments per compiled limits, built once (strings: no conversion per call). */
+  readonly #templates = new WeakMap<RequestLimits, ScriptCall>();
   /** Concurrency keys this instance has written a count for (rewritten after an outage). */
   readonly #reported = new Set<string>();
   /** Concurrency keys whose count changed since the last flush. */
@@ -122,28 +123,69 @@ export class RedisLimitStore {
   }
 
   #run(mode: 'consume' | 'peek', limits: RequestLimits, factor: number): Promise<number[]> {
-    const keys: string[] = [];
-    const args: Arg[] = [mode, limits.rates.length, limits.quotas.length, limits.concurrency ? 1 : 0];
-    args.push(limits.cost, this.#id, this.#liveMs);
-    for (const rate of limits.rates) {
-      keys.push(rate.key);
-      args.push(rate.emissionMs / factor, rate.toleranceMs);
+    let template = this.#templates.get(limits);
+    if (template === undefined) {
+      template = scriptCall(limits, this.#id, this.#liveMs);
+      this.#templates.set(limits, template);
+    }
+    const args = template.call.slice();
+    args[template.modeAt] = mode;
+    if (factor !== 1) {
+      limits.rates.forEach((rate, i) => {
+        args[template.ratesAt + 2 * i] = String(rate.emissionMs / factor);
+      });
     }
     const now = Date.now();
-    for (const quota of limits.quotas) {
-      keys.push(quota.key);
-      // Only to name the candidate periods; the script picks by Redis time.
-      args.push(quota.limit, ...quota.calendar.boundariesAround(now));
-    }
+    limits.quotas.forEach((quota, i) => {
+      // Only to name the candidate periods; the script picks the one Redis time is in.
+      const boundaries = quota.calendar.boundariesAround(now);
+      for (let b = 0; b < 4; b++) args[template.quotasAt + 5 * i + 1 + b] = String(boundaries[b]);
+    });
     const concurrency = limits.concurrency;
     if (concurrency !== undefined) {
-      keys.push(concurrency.key, INSTANCES_KEY);
-      const cap = Math.max(1, Math.floor(concurrency.limit * factor));
+      const at = template.concurrencyAt;
+      if (factor !== 1) args[at] = String(Math.max(1, Math.floor(concurrency.limit * factor)));
       // In "consume" mode the count already includes this request's reserved slot.
-      args.push(cap, this.#inflight.get(concurrency.key));
+      args[at + 1] = String(this.#inflight.get(concurrency.key));
     }
-    return this.#redis.portcullisLimits(keys.length, ...keys, ...args);
+    return this.#redis.portcullisLimits(...(args as [number, ...string[]]));
   }
+}
+
+/** `[numberOfKeys, ...keys, ...arguments]` of the script, and where the per-call values go. */
+interface ScriptCall {
+  readonly call: readonly (number | string)[];
+  readonly modeAt: number;
+  readonly ratesAt: number;
+  readonly quotasAt: number;
+  readonly concurrencyAt: number;
+}
+
+/** The script call for `limits` at factor 1, as strings (no number conversion per call). */
+function scriptCall(limits: RequestLimits, instanceId: string, liveMs: number): ScriptCall {
+  const { rates, quotas, concurrency } = limits;
+  const keys = [...rates.map((r) => r.key), ...quotas.map((q) => q.key)];
+  if (concurrency !== undefined) keys.push(concurrency.key, INSTANCES_KEY);
+  const args = [
+    'consume',
+    String(rates.length),
+    String(quotas.length),
+    concurrency === undefined ? '0' : '1',
+  ];
+  args.push(String(limits.cost), instanceId, String(liveMs));
+  for (const rate of rates) args.push(String(rate.emissionMs), String(rate.toleranceMs));
+  for (const quota of quotas) args.push(String(quota.limit), '', '', '', '');
+  if (concurrency !== undefined) args.push(String(concurrency.limit), '0');
+  const modeAt = 1 + keys.length;
+  const ratesAt = modeAt + 7;
+  const quotasAt = ratesAt + 2 * rates.length;
+  return {
+    call: [keys.length, ...keys, ...args],
+    modeAt,
+    ratesAt,
+    quotasAt,
+    concurrencyAt: quotasAt + 5 * quotas.length,
+  };
 }
 
 function toDecision(reply: number[], limits: RequestLimits, lease: InflightLease | undefined): LimitDecision {
