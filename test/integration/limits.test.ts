@@ -186,6 +186,16 @@ describe('limits at the gateway', () => {
       };
     }
 
+    /** The slot is back: the usage says so, and the next request goes through. */
+    async function slotIsFreeAgain(t: TestGateway, upstream: ReturnType<typeof holdingUpstream>) {
+      await eventually(async () => (await slotsInUse(t)) === 0);
+      upstream.held.length = 0;
+      const next = get(t);
+      await eventually(async () => upstream.held.length === 1);
+      upstream.releaseAll();
+      assert.equal((await next).status, 200);
+    }
+
     test('refuses past the cap with concurrency_limited and frees the slot when a request completes', async () => {
       const upstream = holdingUpstream();
       const { t } = await withLimits({ concurrency: 1 }, { handler: upstream.handler });
@@ -197,11 +207,7 @@ describe('limits at the gateway', () => {
         assert.equal(((await refused.json()) as { code: string }).code, 'concurrency_limited');
         upstream.releaseAll();
         assert.equal((await first).status, 200);
-        await eventually(async () => (await slotsInUse(t)) === 0);
-        const next = get(t);
-        await eventually(async () => upstream.held.length === 1);
-        upstream.releaseAll();
-        assert.equal((await next).status, 200);
+        await slotIsFreeAgain(t, upstream);
       } finally {
         upstream.releaseAll();
         await t.close();
@@ -219,12 +225,7 @@ describe('limits at the gateway', () => {
         assert.equal((await get(t)).status, 429);
         assert.equal(await slotsInUse(t), 1);
         aborted.destroy();
-        await eventually(async () => (await slotsInUse(t)) === 0);
-        upstream.held.length = 0;
-        const after = get(t);
-        await eventually(async () => upstream.held.length === 1);
-        upstream.releaseAll();
-        assert.equal((await after).status, 200);
+        await slotIsFreeAgain(t, upstream);
       } finally {
         upstream.releaseAll();
         await t.close();
@@ -241,12 +242,7 @@ describe('limits at the gateway', () => {
         const timedOut = await get(t);
         assert.equal(timedOut.status, 504);
         assert.equal(((await timedOut.json()) as { code: string }).code, 'upstream_timeout');
-        await eventually(async () => (await slotsInUse(t)) === 0);
-        upstream.held.length = 0;
-        const after = get(t);
-        await eventually(async () => upstream.held.length === 1);
-        upstream.releaseAll();
-        assert.equal((await after).status, 200);
+        await slotIsFreeAgain(t, upstream);
       } finally {
         upstream.releaseAll();
         await t.close();
