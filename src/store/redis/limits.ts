@@ -7,6 +7,9 @@ import type { LimitDecision } from '../limits/types.ts';
 const LIMITS_LUA = readFileSync(new URL('./limits.lua', import.meta.url), 'utf8');
 const HEARTBEAT_LUA = readFileSync(new URL('./heartbeat.lua', import.meta.url), 'utf8');
 
+/** How long released concurrency slots wait to be written together. */
+const RELEASE_FLUSH_MS = 5;
+
 /** The sorted set of live gateway instances (under the key prefix). */
 export const INSTANCES_KEY = 'instances';
 
@@ -37,22 +40,26 @@ export class RedisLimitStore {
   readonly #inflight: InflightCounter;
   /** The script's keys and arguments per compiled limits, built once (strings: no conversion per call). */
   readonly #templates = new WeakMap<RequestLimits, ScriptCall>();
-  /** Concurrency keys this instance has written a count for (rewritten after an outage). */
-  readonly #reported = new Set<string>();
-  /** Concurrency keys whose count changed since the last flush. */
+  /** The count this instance last wrote per concurrency key (rewritten after an outage). */
+  readonly #written = new Map<string, number>();
+  /** Concurrency keys released from since the last flush. */
   readonly #changed = new Set<string>();
+  #flushTimer: NodeJS.Timeout | undefined;
   readonly #report = (key: string): void => {
-    if (this.#changed.size === 0) setImmediate(this.#flush);
     this.#changed.add(key);
+    this.#flushTimer ??= setTimeout(this.#flush, RELEASE_FLUSH_MS);
   };
   /**
-   * Writes the counts released during one event-loop turn together: the counts are
-   * absolute, so one write per key per turn says it all (and auto-pipelining sends them in
-   * one batch).
+   * Writes the counts released in the last few milliseconds together. Counts are absolute,
+   * so one write per key says it all, and none is needed when an admitted request has
+   * written the same count since (under load, nearly always).
    */
   readonly #flush = (): void => {
+    this.#flushTimer = undefined;
     for (const key of this.#changed) {
-      this.#write(key, this.#inflight.get(key)).catch(() => {
+      const count = this.#inflight.get(key);
+      if (this.#written.get(key) === count) continue;
+      this.#write(key, count).catch(() => {
         // The next decision or the resync after an outage writes the count again.
       });
     }
@@ -77,11 +84,12 @@ export class RedisLimitStore {
     const concurrency = limits.concurrency;
     const lease =
       concurrency === undefined ? undefined : this.#inflight.acquire(concurrency.key, this.#report);
+    const count = concurrency === undefined ? 0 : this.#inflight.get(concurrency.key);
     try {
       const reply = await this.#run('consume', limits, factor);
       const decision = toDecision(reply, limits, lease);
       if (!decision.allowed) lease?.cancel();
-      else if (concurrency !== undefined) this.#reported.add(concurrency.key);
+      else if (concurrency !== undefined) this.#written.set(concurrency.key, count);
       return decision;
     } catch (error) {
       lease?.cancel();
@@ -100,25 +108,25 @@ export class RedisLimitStore {
 
   /** Rewrites this instance's in-flight counts (after an outage may have lost some). */
   async resync(): Promise<void> {
-    const keys = new Set([...this.#reported, ...[...this.#inflight.entries()].map(([key]) => key)]);
+    const keys = new Set([...this.#written.keys(), ...[...this.#inflight.entries()].map(([key]) => key)]);
     await Promise.all([...keys].map((key) => this.#write(key, this.#inflight.get(key))));
   }
 
   /** Leaves the fleet at shutdown: the others stop counting this instance at once. */
   async leave(): Promise<void> {
+    clearTimeout(this.#flushTimer);
     await Promise.all([
       this.#redis.zrem(INSTANCES_KEY, this.#id),
-      ...[...this.#reported].map((key) => this.#redis.hdel(key, this.#id)),
+      ...[...this.#written.keys()].map((key) => this.#redis.hdel(key, this.#id)),
     ]);
   }
 
   async #write(key: string, count: number): Promise<void> {
-    if (count > 0) {
-      await this.#redis.hset(key, this.#id, count);
-      this.#reported.add(key);
-    } else {
+    this.#written.set(key, count);
+    if (count > 0) await this.#redis.hset(key, this.#id, count);
+    else {
       await this.#redis.hdel(key, this.#id);
-      this.#reported.delete(key);
+      this.#written.delete(key);
     }
   }
 
