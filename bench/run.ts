@@ -56,8 +56,9 @@ const median = (xs: number[]) => {
 };
 
 const scratch = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
+const chosen = TARGETS.filter((t) => values.only === undefined || t.name.includes(values.only));
 const targets = TARGETS.filter(
-  (t) => values.only === undefined || t.name.includes(values.only) || t.name === 'bare proxy',
+  (t) => chosen.includes(t) || t.name === 'bare proxy' || chosen.some((c) => c.baseline === t.name),
 );
 const upstream = await startServer('upstream.ts', [], pinned ? 0 : undefined);
 const started = new Map<string, StartedTarget>();

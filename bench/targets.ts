@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createKeyService } from '../src/services/keys/service.ts';
 import { openStores } from '../src/store/open.ts';
+import { startRedis } from '../test/support/redis.ts';
 import { type ServerProcess, startServer } from './processes.ts';
 
 export interface StartedTarget {
@@ -41,6 +43,7 @@ export function writeGatewayConfig(
   dir: string,
   upstreamUrl: string,
   contractExtra: Record<string, unknown> = {},
+  gatewayExtra: Record<string, unknown> = {},
 ): string {
   mkdirSync(join(dir, 'apis'), { recursive: true });
   mkdirSync(join(dir, 'contracts'), { recursive: true });
@@ -53,6 +56,7 @@ export function writeGatewayConfig(
       store: { kind: 'sqlite', path: 'data/portcullis.db' },
       logging: { level: 'warn' },
       reload: { watch: false },
+      ...gatewayExtra,
     }),
   );
   writeFileSync(join(dir, 'apis/orders.yaml'), stringify(OPENAPI));
@@ -80,6 +84,29 @@ export function writeGatewayConfig(
   }
 }
 
+/**
+ * Limits that every request is checked and counted against but that never refuse: the
+ * benchmark measures the cost of deciding, not of refusing.
+ */
+const GENEROUS_LIMITS = {
+  limits: {
+    rate: { limit: 1_000_000_000, window: '1s', burst: 1_000_000_000 },
+    quotas: [{ limit: 1_000_000_000_000, period: 'day', timeZone: 'Europe/Paris' }],
+    concurrency: 1_000_000,
+  },
+};
+
+/** Portcullis with the generous limits, on the given gateway `limits` section. */
+async function startLimited(
+  upstream: ServerProcess,
+  dir: string,
+  cpu: number | undefined,
+  gatewayLimits: Record<string, unknown>,
+): Promise<StartedTarget> {
+  const key = writeGatewayConfig(dir, upstream.url, GENEROUS_LIMITS, { limits: gatewayLimits });
+  return { server: await startServer('gateway.ts', [dir], cpu), headers: { 'x-api-key': key }, owned: true };
+}
+
 export const TARGETS: readonly Target[] = [
   {
     name: 'upstream (direct)',
@@ -103,6 +130,40 @@ export const TARGETS: readonly Target[] = [
         server: await startServer('gateway.ts', [dir], cpu),
         headers: { 'x-api-key': key },
         owned: true,
+      };
+    },
+  },
+  {
+    name: 'portcullis (limits: memory)',
+    baseline: 'portcullis',
+    start: (upstream, scratch, cpu) =>
+      startLimited(upstream, join(scratch, 'limits-memory'), cpu, { store: 'memory' }),
+  },
+  {
+    name: 'portcullis (limits: redis)',
+    baseline: 'portcullis',
+    async start(upstream, scratch, cpu) {
+      const redis = await startRedis();
+      // Redis shares the load generator's core, as the upstream does, when pinning.
+      if (cpu !== undefined && redis.pid !== undefined)
+        execFileSync('taskset', ['-a', '-pc', '0', String(redis.pid)], { stdio: 'ignore' });
+      const started = await startLimited(upstream, join(scratch, 'limits-redis'), cpu, {
+        store: 'redis',
+        // A generous timeout: the benchmark measures the shared path, not failovers caused
+        // by a load generator starving Redis of CPU on the same machine.
+        redis: { url: redis.url, timeoutMs: 1000 },
+      });
+      const server = started.server;
+      return {
+        ...started,
+        server: {
+          url: server.url,
+          cpuMicros: () => server.cpuMicros(),
+          async stop() {
+            await server.stop();
+            await redis.stop();
+          },
+        },
       };
     },
   },

@@ -14,9 +14,19 @@ import type { Logger } from './observe/logger.ts';
 import type { PipelineHooks } from './pipeline/compose.ts';
 import { Exchange } from './pipeline/exchange.ts';
 import { createPlanRuntime, type PlanRuntime } from './pipeline/index.ts';
+import { LimitCounters } from './pipeline/limit/counters.ts';
+import {
+  combineHealthSignals,
+  type UpstreamHealthSignal,
+  UpstreamHealthTracker,
+} from './pipeline/limit/health.ts';
+import { createHealthRecorder } from './pipeline/limit/health-recorder.ts';
+import type { LimitStageDeps } from './pipeline/limit/stage.ts';
 import { combineRecorders } from './pipeline/record/combine.ts';
 import { createLogRecorder, type Recorder } from './pipeline/record/recorder.ts';
 import type { Denial } from './pipeline/stage.ts';
+import { openLimitStore } from './store/limits/open.ts';
+import type { LimitStore } from './store/limits/types.ts';
 import { openStores } from './store/open.ts';
 import type { Stores } from './store/types.ts';
 
@@ -30,6 +40,10 @@ export interface GatewayOptions {
   readonly recorders?: readonly Recorder[];
   /** An already compiled plan of `configDir`, to avoid compiling it twice at start. */
   readonly plan?: RuntimePlan;
+  /** A limit store to use instead of opening the configured one (the caller closes it). */
+  readonly limitStore?: LimitStore;
+  /** Signals of upstream health besides the gateway's own (e.g. circuit breakers). */
+  readonly upstreamHealth?: readonly UpstreamHealthSignal[];
 }
 
 export type ReloadResult =
@@ -87,6 +101,8 @@ export class Gateway {
   readonly #clock: Clock;
   readonly #stores: Stores;
   readonly #ownsStores: boolean;
+  readonly #limits: LimitStageDeps;
+  readonly #ownsLimitStore: boolean;
   readonly #recorder: Recorder;
   readonly #server: Server;
   #current: Generation;
@@ -97,14 +113,21 @@ export class Gateway {
   #reloading: Promise<ReloadResult> | undefined;
   #closing: Promise<void> | undefined;
 
-  private constructor(options: GatewayOptions, plan: RuntimePlan, stores: Stores) {
+  private constructor(options: GatewayOptions, plan: RuntimePlan, stores: Stores, limitStore: LimitStore) {
     this.#options = options;
     this.#logger = options.logger;
     this.#clock = options.clock ?? systemClock;
     this.#stores = stores;
     this.#ownsStores = options.stores === undefined;
+    const upstreamHealth = new UpstreamHealthTracker(plan.gateway.limits.adaptive, this.#clock);
+    this.#limits = {
+      store: limitStore,
+      health: combineHealthSignals([upstreamHealth, ...(options.upstreamHealth ?? [])]),
+      counters: new LimitCounters(),
+    };
+    this.#ownsLimitStore = options.limitStore === undefined;
     this.#recorder = combineRecorders(
-      [createLogRecorder(options.logger), ...(options.recorders ?? [])],
+      [createLogRecorder(options.logger), createHealthRecorder(upstreamHealth), ...(options.recorders ?? [])],
       (error) => options.logger.error({ err: error }, 'a recorder failed'),
     );
     this.#current = new Generation(this.#createRuntime(plan));
@@ -120,13 +143,18 @@ export class Gateway {
   static async start(options: GatewayOptions): Promise<Gateway> {
     const plan = options.plan ?? compilePlan(options.configDir);
     const stores = options.stores ?? openStores(plan.gateway.store, plan.dir);
-    const gateway = new Gateway(options, plan, stores);
+    const limitStore =
+      options.limitStore ??
+      openLimitStore(plan.gateway.limits, { clock: options.clock ?? systemClock, logger: options.logger });
+    await limitStore.start();
+    const gateway = new Gateway(options, plan, stores, limitStore);
     const { host, port } = plan.gateway.listeners.public;
     try {
       gateway.#server.listen(port, host);
       await once(gateway.#server, 'listening');
     } catch (error) {
       if (gateway.#ownsStores) stores.close();
+      if (gateway.#ownsLimitStore) await limitStore.close();
       await gateway.#current.close();
       throw listenFailed('the gateway', host, port, error);
     }
@@ -145,6 +173,11 @@ export class Gateway {
 
   get stores(): Stores {
     return this.#stores;
+  }
+
+  /** The limit store, upstream health signal and per-partner limit counters (for metrics). */
+  get limits(): LimitStageDeps {
+    return this.#limits;
   }
 
   get url(): string {
@@ -226,6 +259,7 @@ export class Gateway {
     await closed;
     await this.#current.close();
     if (this.#ownsStores) this.#stores.close();
+    if (this.#ownsLimitStore) await this.#limits.store.close();
     this.#logger.info('gateway stopped');
   }
 
@@ -237,7 +271,7 @@ export class Gateway {
     };
     return createPlanRuntime(
       plan,
-      { stores: this.#stores, clock: this.#clock, isDraining: () => this.#draining },
+      { stores: this.#stores, clock: this.#clock, isDraining: () => this.#draining, limits: this.#limits },
       hooks,
     );
   }
@@ -277,7 +311,7 @@ export class Gateway {
       ex.res,
       { code: denial.code, decisionId: ex.id, detail: denial.detail, extensions: denial.extensions },
       typeBase,
-      denial.headers,
+      ex.responseHeaders === undefined ? denial.headers : { ...ex.responseHeaders, ...denial.headers },
     );
   }
 
@@ -294,6 +328,12 @@ export class Gateway {
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     if (!same(old.gateway.listeners, next.gateway.listeners)) changed.push('listeners');
     if (!same(old.gateway.store, next.gateway.store)) changed.push('store');
+    if (
+      old.gateway.limits.store !== next.gateway.limits.store ||
+      !same(old.gateway.limits.redis, next.gateway.limits.redis)
+    )
+      changed.push('limits.store', 'limits.redis');
+    if (!same(old.gateway.limits.adaptive, next.gateway.limits.adaptive)) changed.push('limits.adaptive');
     for (const key of LISTENER_SETTINGS) {
       if (old.http[key] !== next.http[key]) changed.push(`http.${key}`);
     }

@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { ContractCredentialsSchema } from '../pipeline/authenticate/config.ts';
 import { GrantSchema } from '../pipeline/authorize/config.ts';
+import { ContractLimitsSchema } from '../pipeline/limit/config.ts';
 import { closed, Name } from './names.ts';
 
 /** `contracts/<partner>.yaml`: what one partner may do. */
@@ -11,6 +12,7 @@ export const ContractSchema = Type.Object(
     description: Type.Optional(Type.String()),
     credentials: ContractCredentialsSchema,
     grants: Type.Array(GrantSchema, { default: [] }),
+    limits: ContractLimitsSchema,
   },
   {
     ...closed,
@@ -19,6 +21,9 @@ export const ContractSchema = Type.Object(
       apiKeys: 'credentials.apiKeys',
       name: 'partner',
       id: 'partner',
+      rate: 'limits.rate',
+      quotas: 'limits.quotas',
+      concurrency: 'limits.concurrency',
     },
   },
 );

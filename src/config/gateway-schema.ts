@@ -4,6 +4,7 @@ import { DEFAULT_PROBLEM_TYPE_BASE } from '../http/problem.ts';
 import { LoggingSchema } from '../observe/config.ts';
 import { AuthenticationSchema } from '../pipeline/authenticate/config.ts';
 import { UpstreamSchema } from '../pipeline/forward/config.ts';
+import { GatewayLimitsSchema } from '../pipeline/limit/config.ts';
 import { StoreSchema } from '../store/config.ts';
 import { closed, NAME_PATTERN } from './names.ts';
 
@@ -39,6 +40,7 @@ export const GatewaySchema = Type.Object(
       minProperties: 1,
     }),
     store: StoreSchema,
+    limits: GatewayLimitsSchema,
     logging: LoggingSchema,
     shutdown: Type.Object(
       { drainTimeoutMs: Type.Integer({ minimum: 0, maximum: 600000, default: 10000 }) },

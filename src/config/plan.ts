@@ -4,6 +4,8 @@ import { compileTrustedProxies, type TrustedProxies } from '../http/forwarded.ts
 import { type AuthenticationPlan, compileAuthentication } from '../pipeline/authenticate/config.ts';
 import { compileGrants, type GrantTable } from '../pipeline/authorize/config.ts';
 import { compileUpstreams, type UpstreamPlan } from '../pipeline/forward/config.ts';
+import { compileLimits } from '../pipeline/limit/config.ts';
+import type { LimitTable } from '../pipeline/limit/policy.ts';
 import { compileRoutes } from '../pipeline/route/config.ts';
 import type { RouteTable } from '../pipeline/route/router.ts';
 import type { ContractConfig } from './contract-schema.ts';
@@ -29,6 +31,8 @@ export interface RuntimePlan {
   readonly authentication: AuthenticationPlan;
   readonly grants: GrantTable;
   readonly upstreams: ReadonlyMap<string, UpstreamPlan>;
+  /** Partners' rate, quota and concurrency limits. */
+  readonly limits: LimitTable;
 }
 
 /** Loads and compiles a configuration directory; throws a ConfigError listing every issue. */
@@ -63,6 +67,7 @@ function compileLoaded(loaded: LoadedConfig, issues: ConfigIssue[]): RuntimePlan
     authentication,
     grants: compileGrants(loaded, issues),
     upstreams: compileUpstreams(loaded, issues),
+    limits: compileLimits(loaded, issues),
   };
   return Object.freeze(plan);
 }

@@ -24,6 +24,11 @@ export const PROBLEM_CODES = {
   // authenticate
   credential_missing: { status: 401, title: 'Credential missing', stage: 'authenticate' },
   credential_invalid: { status: 401, title: 'Credential invalid', stage: 'authenticate' },
+  // limit
+  rate_limited: { status: 429, title: 'Rate limit exceeded', stage: 'limit' },
+  quota_exceeded: { status: 429, title: 'Quota exhausted', stage: 'limit' },
+  concurrency_limited: { status: 429, title: 'Too many requests in flight', stage: 'limit' },
+  limits_unavailable: { status: 503, title: 'Limits unavailable', stage: 'limit' },
   // authorize
   operation_not_granted: { status: 403, title: 'Operation not granted', stage: 'authorize' },
   insufficient_scope: { status: 403, title: 'Insufficient scope', stage: 'authorize' },

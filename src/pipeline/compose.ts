@@ -73,7 +73,7 @@ export function composePipeline(
       count.allowed++;
       return true;
     }
-    if (!spec.enforced) {
+    if (!spec.enforced || verdict.shadow === true) {
       count.shadowDenied++;
       ex.shadowDenials ??= [];
       ex.shadowDenials.push({ stage: spec.name, code: verdict.code, reason: verdict.reason });

@@ -50,6 +50,11 @@ export class Exchange {
    * Recorders turn these into latency histograms and trace spans after the response.
    */
   readonly marks: (string | number)[] = [];
+  /**
+   * Headers a stage adds to whatever answer this request gets, forwarded or refused (the
+   * limit stage's `RateLimit-Policy` and `RateLimit`).
+   */
+  responseHeaders: Readonly<Record<string, string>> | undefined;
   /** Status the upstream answered, when it answered. */
   upstreamStatus: number | undefined;
   /** Set by the forwarder while an upstream request is open; called if the client goes away. */

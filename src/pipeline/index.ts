@@ -9,8 +9,11 @@ import { createAuthorizeStage } from './authorize/stage.ts';
 import { composePipeline, type PipelineHooks, type StageCounters } from './compose.ts';
 import type { Exchange } from './exchange.ts';
 import { createForwarder } from './forward/stage.ts';
+import { createLimitStage, type LimitStageDeps } from './limit/stage.ts';
+import { type PartnerUsage, usageSnapshot } from './limit/usage.ts';
 import { createHealthEndpoint } from './local/health.ts';
 import { createLocalResponder } from './local/respond.ts';
+import { createUsageEndpoint } from './local/usage.ts';
 import { createRouteStage } from './route/stage.ts';
 
 export interface PipelineDeps {
@@ -18,6 +21,8 @@ export interface PipelineDeps {
   readonly clock: Clock;
   /** Whether the gateway is draining before shutdown (the health endpoint says so). */
   readonly isDraining: () => boolean;
+  /** The process's limit store, upstream health signal and limit counters (they outlive plans). */
+  readonly limits: LimitStageDeps;
 }
 
 /** A plan made live: its stages, its upstream pools, and the counters they keep. */
@@ -25,18 +30,23 @@ export interface PlanRuntime {
   readonly plan: RuntimePlan;
   readonly counters: readonly StageCounters[];
   handle(ex: Exchange): void;
+  /** Every limited partner's current usage, for a metrics exporter. */
+  limitUsage(): Promise<PartnerUsage[]>;
   /** Releases the plan's resources (connection pools); call once no request uses it. */
   close(): Promise<void>;
 }
 
 /**
  * The order of stages, written once:
- * route -> authenticate -> authorize -> forward (record runs when the response closes).
+ * route -> authenticate -> limit -> authorize -> forward (record runs when the response closes).
  * Requests for the gateway's own endpoints skip the stages marked `forLocal: false` and
  * are answered by the endpoint instead of forwarded.
  */
 export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: PipelineHooks): PlanRuntime {
-  const localEndpoints = [createHealthEndpoint(deps.isDraining)];
+  const localEndpoints = [
+    createHealthEndpoint(deps.isDraining),
+    createUsageEndpoint(plan.limits, deps.limits.store),
+  ];
   const authenticators = [
     createApiKeyAuthenticator(plan.authentication, { store: deps.stores.apiKeys, clock: deps.clock }),
   ];
@@ -61,6 +71,7 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
         forLocal: true,
       },
       { name: 'authenticate', run: createAuthenticateStage(authenticators), enforced: true, forLocal: true },
+      { name: 'limit', run: createLimitStage(plan.limits, deps.limits), enforced: true, forLocal: false },
       { name: 'authorize', run: createAuthorizeStage(plan.grants), enforced: true, forLocal: false },
     ],
     (ex) => (ex.local === undefined ? forwarder.respond(ex) : answerLocally(ex)),
@@ -86,6 +97,7 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
       );
       pipeline.run(ex);
     },
+    limitUsage: () => usageSnapshot(plan.limits, deps.limits.store, deps.clock.now()),
     close: () => forwarder.close(),
   };
 }

@@ -12,6 +12,11 @@ export interface Denial {
   readonly extensions?: Readonly<Record<string, unknown>> | undefined;
   /** Operator-facing reason for the audit trail; never sent to the partner. */
   readonly reason?: string | undefined;
+  /**
+   * Recorded, not enforced: a stage whose enforcement is set per contract (a dry run)
+   * reports what it would refuse this way, and the request goes on.
+   */
+  readonly shadow?: boolean | undefined;
 }
 
 export type Verdict = Denial | undefined;
@@ -25,7 +30,7 @@ export type Responder = (ex: Exchange) => void;
 export function deny(
   code: ProblemCode,
   detail?: string,
-  extra?: Pick<Denial, 'headers' | 'extensions' | 'reason'>,
+  extra?: Pick<Denial, 'headers' | 'extensions' | 'reason' | 'shadow'>,
 ): Denial {
   return { code, detail, ...extra };
 }

@@ -40,7 +40,7 @@ describe('the quickstart', () => {
         .stderr()
         .split('\n')
         .filter((l) => l.trim().startsWith('curl '));
-      assert.equal(curls.length, 4);
+      assert.equal(curls.length, 5);
       const command = (line: string) => line.trim().replace(/\s+#.*$/, '');
 
       const list = await sh('sh', ['-c', command(curls[0]!)]);
@@ -62,6 +62,19 @@ describe('the quickstart', () => {
         JSON.parse((await sh('sh', ['-c', command(curls[3]!)])).stdout).code,
         'credential_missing',
       );
+      const usage = JSON.parse((await sh('sh', ['-c', command(curls[4]!)])).stdout);
+      assert.equal(usage.partner, 'demo-partner');
+      assert.deepEqual(
+        usage.limits.map((l: { name: string }) => l.name),
+        ['rate', 'quota-day', 'concurrency'],
+      );
+      const hammer = proc
+        .stderr()
+        .split('\n')
+        .find((l) => l.trim().startsWith('for i in'))!;
+      const codes = (await sh('sh', ['-c', hammer.trim()])).stdout.trim().split(' ');
+      assert.equal(codes.length, 40);
+      assert.ok(codes.includes('429'), `no 429 in ${codes.join(' ')}`);
       assert.equal(await proc.stop('SIGINT'), 0);
 
       // The embedded store survives a restart: the same printed key still works.

@@ -12,10 +12,14 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-/** The upstream's response headers minus hop-by-hop ones, plus the gateway's request id. */
+/**
+ * The upstream's response headers minus hop-by-hop ones, plus the gateway's request id and
+ * the headers stages added (`extra`, which win over the upstream's own).
+ */
 export function clientResponseHeaders(
   upstream: Record<string, string | string[] | undefined>,
   requestId: string,
+  extra?: Readonly<Record<string, string>>,
 ): IncomingHttpHeaders {
   const listed = connectionTokens(upstream.connection);
   const out: IncomingHttpHeaders = {};
@@ -24,5 +28,6 @@ export function clientResponseHeaders(
     out[name] = upstream[name];
   }
   out['x-request-id'] = requestId;
+  if (extra !== undefined) for (const name in extra) out[name] = extra[name];
   return out;
 }

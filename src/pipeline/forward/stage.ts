@@ -93,7 +93,7 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return;
     const ex = this.#ex;
     ex.upstreamStatus = statusCode;
-    ex.res.writeHead(statusCode, clientResponseHeaders(headers, ex.id));
+    ex.res.writeHead(statusCode, clientResponseHeaders(headers, ex.id, ex.responseHeaders));
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
