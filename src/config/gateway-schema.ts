@@ -4,6 +4,7 @@ import { DEFAULT_PROBLEM_TYPE_BASE } from '../http/problem.ts';
 import { LoggingSchema } from '../observe/config.ts';
 import { AuthenticationSchema } from '../pipeline/authenticate/config.ts';
 import { UpstreamSchema } from '../pipeline/forward/config.ts';
+import { TokenServiceSchema } from '../services/token/config.ts';
 import { StoreSchema } from '../store/config.ts';
 import { closed, NAME_PATTERN } from './names.ts';
 
@@ -21,6 +22,8 @@ export const ApiSchema = Type.Object(
       'x-message': 'must be "/" or a path like "/v1" with no trailing slash',
     }),
     upstream: UpstreamSchema,
+    /** How access tokens name this API (`aud`, RFC 8707 `resource`); default `urn:portcullis:api:<name>`. */
+    audience: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
   },
   closed,
 );
@@ -38,6 +41,8 @@ export const GatewaySchema = Type.Object(
       propertyNames: { pattern: NAME_PATTERN },
       minProperties: 1,
     }),
+    /** The built-in OAuth2 token service; absent: none. */
+    tokens: Type.Optional(TokenServiceSchema),
     store: StoreSchema,
     logging: LoggingSchema,
     shutdown: Type.Object(

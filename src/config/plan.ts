@@ -6,6 +6,7 @@ import { compileGrants, type GrantTable } from '../pipeline/authorize/config.ts'
 import { compileUpstreams, type UpstreamPlan } from '../pipeline/forward/config.ts';
 import { compileRoutes } from '../pipeline/route/config.ts';
 import type { RouteTable } from '../pipeline/route/router.ts';
+import { compileTokenService, type TokenServicePlan } from '../services/token/plan.ts';
 import type { ContractConfig } from './contract-schema.ts';
 import type { GatewayConfig } from './gateway-schema.ts';
 import { ConfigError, type ConfigIssue, sortIssues } from './issues.ts';
@@ -29,6 +30,8 @@ export interface RuntimePlan {
   readonly authentication: AuthenticationPlan;
   readonly grants: GrantTable;
   readonly upstreams: ReadonlyMap<string, UpstreamPlan>;
+  /** The built-in token service; undefined when `tokens` is not configured. */
+  readonly tokens: TokenServicePlan | undefined;
 }
 
 /** Loads and compiles a configuration directory; throws a ConfigError listing every issue. */
@@ -63,6 +66,7 @@ function compileLoaded(loaded: LoadedConfig, issues: ConfigIssue[]): RuntimePlan
     authentication,
     grants: compileGrants(loaded, issues),
     upstreams: compileUpstreams(loaded, issues),
+    tokens: compileTokenService(loaded, issues),
   };
   return Object.freeze(plan);
 }
