@@ -58,8 +58,9 @@ export function compileTokenService(
     }
     const exchanges = new Map<string, Map<string, ReadonlySet<string>>>();
     tokens.exchanges.forEach((rule, i) => {
-      const report = (path: (string | number)[], message: string) =>
+      const report = (path: (string | number)[], message: string): void => {
         issues.push(contract.source.issue(['credentials', 'tokens', 'exchanges', i, ...path], message));
+      };
       if (config === undefined) {
         report([], 'token exchange needs the token service (`tokens` in portcullis.yaml)');
         return;
