@@ -65,9 +65,15 @@ export function compileTokenService(
         report([], 'token exchange needs the token service (`tokens` in portcullis.yaml)');
         return;
       }
-      if (!audiences.has(rule.from)) return report(['from'], `unknown API \`${rule.from}\``);
+      if (!audiences.has(rule.from)) {
+        report(['from'], `unknown API \`${rule.from}\``);
+        return;
+      }
       const granted = apis.get(rule.to);
-      if (granted === undefined) return report(['to'], `this contract grants nothing on API \`${rule.to}\``);
+      if (granted === undefined) {
+        report(['to'], `this contract grants nothing on API \`${rule.to}\``);
+        return;
+      }
       const scopes = rule.scopes ?? [...granted];
       scopes.forEach((scope, j) => {
         if (!granted.has(scope)) report(['scopes', j], `no grant on \`${rule.to}\` names scope \`${scope}\``);
