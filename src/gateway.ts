@@ -17,6 +17,9 @@ import { createPlanRuntime, type PlanRuntime } from './pipeline/index.ts';
 import { combineRecorders } from './pipeline/record/combine.ts';
 import { createLogRecorder, type Recorder } from './pipeline/record/recorder.ts';
 import type { Denial } from './pipeline/stage.ts';
+import { createSealer } from './services/secrets/envelope.ts';
+import { loadMasterKey } from './services/secrets/master-key.ts';
+import { SigningKeyRing } from './services/token/signing-keys.ts';
 import { openStores } from './store/open.ts';
 import type { Stores } from './store/types.ts';
 
@@ -96,6 +99,7 @@ export class Gateway {
   #draining = false;
   #reloading: Promise<ReloadResult> | undefined;
   #closing: Promise<void> | undefined;
+  #signingKeys: SigningKeyRing | undefined;
 
   private constructor(options: GatewayOptions, plan: RuntimePlan, stores: Stores) {
     this.#options = options;
@@ -237,9 +241,27 @@ export class Gateway {
     };
     return createPlanRuntime(
       plan,
-      { stores: this.#stores, clock: this.#clock, isDraining: () => this.#draining },
+      {
+        stores: this.#stores,
+        clock: this.#clock,
+        isDraining: () => this.#draining,
+        signingKeys: () => this.#keyRing(plan),
+        logger: this.#logger,
+      },
       hooks,
     );
+  }
+
+  /** One key ring per process; the master key is read when a plan first needs it. */
+  #keyRing(plan: RuntimePlan): SigningKeyRing {
+    this.#signingKeys ??= new SigningKeyRing({
+      store: this.#stores.signingKeys,
+      sealer: createSealer(loadMasterKey(plan.gateway.store, plan.dir)),
+      clock: this.#clock,
+      audit: this.#stores.audit,
+      actor: 'gateway',
+    });
+    return this.#signingKeys;
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
