@@ -17,9 +17,7 @@ import { createPlanRuntime, type PlanRuntime } from './pipeline/index.ts';
 import { combineRecorders } from './pipeline/record/combine.ts';
 import { createLogRecorder, type Recorder } from './pipeline/record/recorder.ts';
 import type { Denial } from './pipeline/stage.ts';
-import { createSealer } from './services/secrets/envelope.ts';
-import { loadMasterKey } from './services/secrets/master-key.ts';
-import { SigningKeyRing } from './services/token/signing-keys.ts';
+import { openSigningKeyRing, type SigningKeyRing } from './services/token/signing-keys.ts';
 import { openStores } from './store/open.ts';
 import type { Stores } from './store/types.ts';
 
@@ -254,11 +252,9 @@ export class Gateway {
 
   /** One key ring per process; the master key is read when a plan first needs it. */
   #keyRing(plan: RuntimePlan): SigningKeyRing {
-    this.#signingKeys ??= new SigningKeyRing({
-      store: this.#stores.signingKeys,
-      sealer: createSealer(loadMasterKey(plan.gateway.store, plan.dir)),
+    this.#signingKeys ??= openSigningKeyRing(plan, {
+      stores: this.#stores,
       clock: this.#clock,
-      audit: this.#stores.audit,
       actor: 'gateway',
     });
     return this.#signingKeys;

@@ -32,15 +32,13 @@ export const PROBLEM_CODES = {
   // forward
   upstream_timeout: { status: 504, title: 'Upstream timed out', stage: 'forward' },
   upstream_unavailable: { status: 502, title: 'Upstream unavailable', stage: 'forward' },
-  // token service: RFC 6749 §5.2 / RFC 7009 / RFC 8693 / RFC 8707 errors, answered as OAuth JSON
+  // token service: RFC 6749 §5.2 and RFC 8707 errors, answered as OAuth JSON
   invalid_request: { status: 400, title: 'Invalid token request', stage: 'token' },
   invalid_client: { status: 401, title: 'Client authentication failed', stage: 'token' },
-  invalid_grant: { status: 400, title: 'Invalid grant', stage: 'token' },
   unauthorized_client: { status: 400, title: 'Client not authorised for this grant', stage: 'token' },
   unsupported_grant_type: { status: 400, title: 'Unsupported grant type', stage: 'token' },
   invalid_scope: { status: 400, title: 'Invalid scope', stage: 'token' },
   invalid_target: { status: 400, title: 'Invalid target', stage: 'token' },
-  unsupported_token_type: { status: 400, title: 'Unsupported token type', stage: 'token' },
   // gateway
   internal_error: { status: 500, title: 'Internal error', stage: 'gateway' },
 } as const satisfies Record<string, ProblemCodeInfo>;

@@ -36,10 +36,9 @@ describe('the quickstart', () => {
     const proc = spawnCli(['start', '--config', copy.dir, '--demo']);
     try {
       await proc.waitForStderr(/Stop with Ctrl-C/);
-      const curls = proc
-        .stderr()
-        .split('\n')
-        .filter((l) => l.trim().startsWith('curl '));
+      const banner = proc.stderr().split('\n');
+      const curls = banner.filter((l) => l.trim().startsWith('curl ') && l.includes('x-api-key'));
+      curls.push(banner.find((l) => l.trim().startsWith('curl ') && l.includes('# 401'))!);
       assert.equal(curls.length, 4);
       const command = (line: string) => line.trim().replace(/\s+#.*$/, '');
 
@@ -61,6 +60,20 @@ describe('the quickstart', () => {
       assert.equal(
         JSON.parse((await sh('sh', ['-c', command(curls[3]!)])).stdout).code,
         'credential_missing',
+      );
+
+      // The token flow, exactly as printed: ask for a token, then use it, in one shell.
+      const start = banner.findIndex((l) => l.includes('/oauth2/token') && l.trim().startsWith('curl '));
+      const [tokenCurl, assign, read, write] = banner.slice(start, start + 4).map(command);
+      const issued = JSON.parse((await sh('sh', ['-c', tokenCurl!])).stdout) as Record<string, unknown>;
+      assert.deepEqual([issued.token_type, issued.expires_in, issued.scope], ['Bearer', 300, 'orders:read']);
+      const withToken = JSON.parse((await sh('sh', ['-c', `${assign}\n${read}`])).stdout) as {
+        servedTo: string;
+      };
+      assert.equal(withToken.servedTo, 'demo-partner');
+      assert.equal(
+        JSON.parse((await sh('sh', ['-c', `${assign}\n${write}`])).stdout).code,
+        'insufficient_scope',
       );
       assert.equal(await proc.stop('SIGINT'), 0);
 

@@ -1,16 +1,14 @@
 import type { ProblemCode } from '../../http/problem-codes.ts';
 
-/** Error codes of RFC 6749 §5.2, RFC 7009 §2.2.1 and RFC 8707 §2. Each is also a problem code. */
+/** Error codes of RFC 6749 §5.2 and RFC 8707 §2 that the token service answers. Each is also a problem code. */
 export type OAuthErrorCode = Extract<
   ProblemCode,
   | 'invalid_request'
   | 'invalid_client'
-  | 'invalid_grant'
   | 'unauthorized_client'
   | 'unsupported_grant_type'
   | 'invalid_scope'
   | 'invalid_target'
-  | 'unsupported_token_type'
 >;
 
 /** A refusal of the token service: `description` goes to the client, `reason` only to logs and audit. */

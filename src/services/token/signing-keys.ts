@@ -4,8 +4,11 @@ import type { AuditSink } from '../../audit/event.ts';
 import type { Clock } from '../../clock.ts';
 import { PortcullisError } from '../../errors.ts';
 import type { IssuerKeys, KeyLookup } from '../../pipeline/authenticate/issuer-keys.ts';
+import type { StoreConfig } from '../../store/config.ts';
 import type { SigningKeyRecord, SigningKeyState, SigningKeyStore } from '../../store/token-types.ts';
-import type { Sealer } from '../secrets/envelope.ts';
+import type { Stores } from '../../store/types.ts';
+import { createSealer, type Sealer } from '../secrets/envelope.ts';
+import { loadMasterKey } from '../secrets/master-key.ts';
 import { jwkThumbprint } from './jwk.ts';
 import type { SigningPolicy } from './plan.ts';
 
@@ -218,4 +221,18 @@ export class SigningKeyRing implements IssuerKeys {
       details,
     });
   }
+}
+
+/** The key ring of a configuration's store, sealed with its master key (see `loadMasterKey`). */
+export function openSigningKeyRing(
+  plan: { readonly gateway: { readonly store: StoreConfig }; readonly dir: string },
+  deps: { readonly stores: Stores; readonly clock: Clock; readonly actor: string },
+): SigningKeyRing {
+  return new SigningKeyRing({
+    store: deps.stores.signingKeys,
+    sealer: createSealer(loadMasterKey(plan.gateway.store, plan.dir)),
+    clock: deps.clock,
+    audit: deps.stores.audit,
+    actor: deps.actor,
+  });
 }
