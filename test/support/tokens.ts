@@ -1,4 +1,8 @@
-import { createClientService } from '../../src/services/token/clients.ts';
+import {
+  type ClientService,
+  type CreateClientRequest,
+  createClientService,
+} from '../../src/services/token/clients.ts';
 import { openSigningKeyRing, type SigningKeyRing } from '../../src/services/token/signing-keys.ts';
 import type { ClientRecord } from '../../src/store/token-types.ts';
 import type { ConfigFiles } from './config.ts';
@@ -36,11 +40,12 @@ export interface Answer {
 
 export interface TokenGateway extends TestGateway {
   readonly now: { value: number };
+  readonly clients: ClientService;
   /** A client of `acme` with a secret. */
   readonly client: { readonly record: ClientRecord; readonly secret: string };
   createClient(
     partner: string,
-    options?: Parameters<ReturnType<typeof createClientService>['create']>[0],
+    options?: Omit<CreateClientRequest, 'partner'>,
   ): {
     record: ClientRecord;
     secret: string | undefined;
@@ -110,6 +115,7 @@ export async function startTokenGateway(options: TokenGatewayOptions = {}): Prom
   const self: TokenGateway = {
     ...t,
     now,
+    clients,
     client,
     createClient: (partner, o) => {
       const made = clients.create({ ...o, partner });
