@@ -61,7 +61,7 @@ export async function startJwksServer(keys: JWK[] = []): Promise<JwksServer> {
     hits: 0,
     keys,
     failing: false,
-    server: createServer((req, res) => {
+    server: createServer((_req, res) => {
       state.hits++;
       if (state.failing) {
         res.writeHead(503).end();
