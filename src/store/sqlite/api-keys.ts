@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { ApiKeyRecord, ApiKeyStore } from '../types.ts';
-import type { ChangeWatch } from './change-watch.ts';
+import { type ChangeWatch, RecordCache } from './change-watch.ts';
 import type { Migration } from './database.ts';
 
 export const apiKeyMigrations: readonly Migration[] = [
@@ -35,26 +35,25 @@ function toRecord(row: Row): ApiKeyRecord {
   };
 }
 
-/** Records cached at most; beyond it the cache starts over (unknown ids are never cached). */
-const CACHE_LIMIT = 10_000;
-
 /**
  * API keys in SQLite. `find` serves from a cache of records that is dropped whenever the
  * change watch says another connection (e.g. `portcullis keys revoke`) changed the
  * database, so a revocation by any process is seen on the next request.
  */
 export class SqliteApiKeyStore implements ApiKeyStore {
-  readonly #cache = new Map<string, ApiKeyRecord>();
-  readonly #watch: ChangeWatch;
+  readonly #cache: RecordCache<ApiKeyRecord>;
   readonly #insert: StatementSync;
   readonly #find: StatementSync;
   readonly #listAll: StatementSync;
   readonly #listPartner: StatementSync;
   readonly #revoke: StatementSync;
+  readonly #load = (id: string) => {
+    const row = this.#find.get(id) as Row | undefined;
+    return row === undefined ? undefined : toRecord(row);
+  };
 
   constructor(db: DatabaseSync, watch: ChangeWatch) {
-    this.#watch = watch;
-    watch.onChange(() => this.#cache.clear());
+    this.#cache = new RecordCache(watch);
     this.#insert = db.prepare(
       'INSERT INTO api_keys (id, partner, application, sha256, label, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -79,15 +78,7 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   }
 
   find(id: string): ApiKeyRecord | undefined {
-    this.#watch.check();
-    const cached = this.#cache.get(id);
-    if (cached !== undefined) return cached;
-    const row = this.#find.get(id) as Row | undefined;
-    if (row === undefined) return undefined;
-    const record = toRecord(row);
-    if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
-    this.#cache.set(id, record);
-    return record;
+    return this.#cache.get(id, this.#load);
   }
 
   list(filter?: { partner?: string | undefined }): ApiKeyRecord[] {

@@ -40,3 +40,36 @@ export class ChangeWatch {
     for (const listener of this.#listeners) listener();
   }
 }
+
+/** Records cached at most; beyond it the cache starts over. */
+const RECORD_CACHE_LIMIT = 10_000;
+
+/**
+ * Records read by id, remembered until another connection changes the database (then all
+ * are dropped) or this one changes the record (`delete`). Unknown ids are never cached, so
+ * a flood of random ids cannot fill it.
+ */
+export class RecordCache<T> {
+  readonly #watch: ChangeWatch;
+  readonly #records = new Map<string, T>();
+
+  constructor(watch: ChangeWatch) {
+    this.#watch = watch;
+    watch.onChange(() => this.#records.clear());
+  }
+
+  get(id: string, load: (id: string) => T | undefined): T | undefined {
+    this.#watch.check();
+    const cached = this.#records.get(id);
+    if (cached !== undefined) return cached;
+    const record = load(id);
+    if (record === undefined) return undefined;
+    if (this.#records.size >= RECORD_CACHE_LIMIT) this.#records.clear();
+    this.#records.set(id, record);
+    return record;
+  }
+
+  delete(id: string): void {
+    this.#records.delete(id);
+  }
+}

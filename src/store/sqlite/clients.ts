@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { JWK } from 'jose';
 import type { ClientRecord, ClientStore } from '../token-types.ts';
-import type { ChangeWatch } from './change-watch.ts';
+import { type ChangeWatch, RecordCache } from './change-watch.ts';
 import type { Migration } from './database.ts';
 
 export const clientMigrations: readonly Migration[] = [
@@ -43,27 +43,26 @@ function toRecord(row: Row): ClientRecord {
   };
 }
 
-/** Records cached at most; beyond it the cache starts over (unknown ids are never cached). */
-const CACHE_LIMIT = 10_000;
-
 /**
  * OAuth2 clients in SQLite. `find` serves from a cache dropped whenever another connection
  * changed the database (see `ChangeWatch`), so `portcullis clients revoke` run anywhere
  * takes effect on the next request.
  */
 export class SqliteClientStore implements ClientStore {
-  readonly #watch: ChangeWatch;
-  readonly #cache = new Map<string, ClientRecord>();
+  readonly #cache: RecordCache<ClientRecord>;
   readonly #insert: StatementSync;
   readonly #find: StatementSync;
   readonly #listAll: StatementSync;
   readonly #listPartner: StatementSync;
   readonly #update: StatementSync;
   readonly #revoke: StatementSync;
+  readonly #load = (id: string) => {
+    const row = this.#find.get(id) as Row | undefined;
+    return row === undefined ? undefined : toRecord(row);
+  };
 
   constructor(db: DatabaseSync, watch: ChangeWatch) {
-    this.#watch = watch;
-    watch.onChange(() => this.#cache.clear());
+    this.#cache = new RecordCache(watch);
     this.#insert = db.prepare(
       `INSERT INTO oauth_clients (id, partner, application, label, secret_sha256, previous_secret_sha256,
         previous_secret_expires_at, keys, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -95,15 +94,7 @@ export class SqliteClientStore implements ClientStore {
   }
 
   find(id: string): ClientRecord | undefined {
-    this.#watch.check();
-    const cached = this.#cache.get(id);
-    if (cached !== undefined) return cached;
-    const row = this.#find.get(id) as Row | undefined;
-    if (row === undefined) return undefined;
-    const record = toRecord(row);
-    if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
-    this.#cache.set(id, record);
-    return record;
+    return this.#cache.get(id, this.#load);
   }
 
   list(filter?: { partner?: string | undefined }): ClientRecord[] {
