@@ -87,6 +87,8 @@ describe('the quickstart', () => {
           .find((l) => l.trim().startsWith('curl '))!;
         const keyOf = (line: string) => /x-api-key: (ptc_\S+)'/.exec(line)?.[1];
         assert.equal(keyOf(first), keyOf(curls[0]!));
+        const clientOf = (text: string) => /-u '(pcl_[^']+)'/.exec(text)?.[1];
+        assert.equal(clientOf(again.stderr()), clientOf(tokenCurl!), 'the demo client survives a restart');
         assert.equal(JSON.parse((await sh('sh', ['-c', command(first)])).stdout).servedTo, 'demo-partner');
       } finally {
         await again.stop();

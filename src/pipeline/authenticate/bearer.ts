@@ -59,6 +59,7 @@ export function createBearerAuthenticator(
   }
 
   function bindBuiltIn(token: VerifiedToken): Identity | Denial {
+    // The verifier guarantees a built-in token names its client.
     const client = deps.clients.find(token.clientId!);
     if (client === undefined || client.revokedAt !== undefined)
       return invalid(`client ${token.clientId} is revoked or unknown`);

@@ -5,6 +5,7 @@ import { type Denial, deny, type Stage, type Verdict } from '../stage.ts';
 import type { Authenticator } from './authenticator.ts';
 
 const SUSPENDED = deny('partner_suspended', "Your organisation's access is suspended.");
+const DECOMMISSIONED = deny('credential_invalid', 'The credential is not valid.');
 
 /**
  * Exactly one credential: none is a 401 with every challenge, two different ones are
@@ -33,9 +34,9 @@ export function createAuthenticateStage(
     if (status === 'suspended') return { ...SUSPENDED, reason: `partner ${result.partner} is suspended` };
     if (status === 'decommissioned') {
       return {
-        ...ambiguous,
-        detail: 'The credential is not valid.',
+        ...DECOMMISSIONED,
         reason: `partner ${result.partner} is decommissioned`,
+        headers: missing.headers,
       };
     }
     ex.identity = result;

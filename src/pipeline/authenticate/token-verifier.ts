@@ -177,11 +177,14 @@ export class TokenVerifier {
     const audiences = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
     if (!audiences.every((a) => typeof a === 'string')) return invalid('token aud is not a string list');
     const clientId = stringClaim(payload.client_id) ?? stringClaim(payload.azp);
+    const jti = stringClaim(payload.jti);
+    if (issuer.builtIn && (clientId === undefined || jti === undefined))
+      return invalid('token client_id or jti is not a string');
     const verified: VerifiedToken = {
       issuer,
       tokenHash,
       kid: header.kid,
-      jti: stringClaim(payload.jti),
+      jti,
       expiresAt: exp,
       notBefore: typeof payload.nbf === 'number' ? payload.nbf * 1000 : undefined,
       audiences,
