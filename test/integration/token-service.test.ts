@@ -250,3 +250,33 @@ describe('the token service: introspection and revocation', () => {
     assert.equal((await t.post('/oauth2/revoke', { token: 'garbage' })).status, 200);
   });
 });
+
+describe('the token service with EdDSA keys', () => {
+  let t: TokenGateway;
+  before(async () => {
+    t = await startTokenGateway({ tokens: { signing: { algorithm: 'EdDSA' } } });
+  });
+  after(() => t.close());
+
+  test('signs with Ed25519 and the gateway accepts its tokens', async () => {
+    const token = await t.accessToken({ resource: PETS_AUDIENCE });
+    assert.equal(decodeProtectedHeader(token).alg, 'EdDSA');
+    const { keys } = (await (await fetch(`${t.url}/.well-known/jwks.json`)).json()) as {
+      keys: Record<string, unknown>[];
+    };
+    assert.ok(keys.every((k) => k.kty === 'OKP' && k.crv === 'Ed25519'));
+    assert.equal((await t.call('/pets', `Bearer ${token}`)).status, 200);
+  });
+
+  test('a bearer token and an API key at once are refused, not picked between', async () => {
+    const token = await t.accessToken({ resource: PETS_AUDIENCE });
+    const before = t.upstream.requests.length;
+    const res = await fetch(`${t.url}/pets`, {
+      headers: { authorization: `Bearer ${token}`, 'x-api-key': t.key },
+    });
+    assert.equal(res.status, 401);
+    assert.equal(((await res.json()) as { code: string }).code, 'credential_invalid');
+    assert.equal(res.headers.get('www-authenticate'), 'ApiKey header="x-api-key", Bearer realm="portcullis"');
+    assert.equal(t.upstream.requests.length, before);
+  });
+});
