@@ -121,6 +121,8 @@ describe('tokens of an external issuer', () => {
   });
 
   test('a failing JWKS endpoint: last good keys serve for the stale bound, then 503', async () => {
+    const cached = await signToken(second, claims({ exp: seconds() + 3000, jti: 'used-before' }));
+    assert.equal((await t.call('/pets', `Bearer ${cached}`)).status, 200);
     idp.failing = true;
     t.now.value += 301_000;
     const token = () => signToken(second, claims({ jti: String(t.now.value) }));
@@ -135,6 +137,12 @@ describe('tokens of an external issuer', () => {
     const r = await t.call('/pets', `Bearer ${await token()}`);
     assert.deepEqual([r.status, r.body.code, r.reached], [503, 'issuer_unavailable', false]);
     assert.equal(r.headers.get('retry-after'), '30');
+    const again = await t.call('/pets', `Bearer ${cached}`);
+    assert.deepEqual(
+      [again.status, again.body.code],
+      [503, 'issuer_unavailable'],
+      'a token verified before waits too',
+    );
     assert.ok(t.logs.some((l) => l.includes("fetching the issuer's JWKS failed")));
     idp.failing = false;
     t.now.value += 31_000;

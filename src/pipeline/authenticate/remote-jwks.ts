@@ -1,7 +1,7 @@
 import { createLocalJWKSet, type JSONWebKeySet, type JWK, type JWSHeaderParameters } from 'jose';
 import type { Clock } from '../../clock.ts';
 import type { JwksSettings } from './bearer-config.ts';
-import type { IssuerKeys, KeyLookup } from './issuer-keys.ts';
+import type { IssuerKeys, KeyLookup, KeyStatus } from './issuer-keys.ts';
 
 /** A JWKS larger than this is refused (a key set is a few kilobytes). */
 const MAX_JWKS_BYTES = 256 * 1024;
@@ -33,10 +33,11 @@ export class RemoteKeySet implements IssuerKeys {
     this.#onError = onError;
   }
 
-  has(kid: string | undefined): boolean {
+  status(kid: string | undefined): KeyStatus {
     const now = this.#clock.now();
     if (now - this.#fetchedAt >= this.#settings.ttlMs) void this.#refresh(now);
-    return this.#usable(now) && (kid === undefined || this.#kids.has(kid));
+    if (!this.#usable(now)) return 'unavailable';
+    return kid === undefined || this.#kids.has(kid) ? 'published' : 'removed';
   }
 
   async lookup(header: JWSHeaderParameters): Promise<KeyLookup> {

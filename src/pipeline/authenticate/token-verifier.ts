@@ -105,7 +105,10 @@ export class TokenVerifier {
     if (audiences === undefined || !token.audiences.some((a) => audiences.has(a))) {
       return invalid(`token audience is not this API (${token.issuer.name})`);
     }
-    if (!this.#deps.keys.get(token.issuer.name)?.has(token.kid)) {
+    const key = this.#deps.keys.get(token.issuer.name)?.status(token.kid) ?? 'unavailable';
+    if (key === 'unavailable')
+      return { rejected: 'unavailable', reason: `keys of ${token.issuer.name} unavailable` };
+    if (key === 'removed') {
       return invalid(`signing key ${token.kid ?? '(none)'} of ${token.issuer.name} is no longer published`);
     }
     if (token.issuer.builtIn && token.jti !== undefined && this.#deps.revocations.isRevoked(token.jti)) {

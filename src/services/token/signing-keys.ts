@@ -3,7 +3,7 @@ import type { JWK, JWSHeaderParameters } from 'jose';
 import type { AuditSink } from '../../audit/event.ts';
 import type { Clock } from '../../clock.ts';
 import { PortcullisError } from '../../errors.ts';
-import type { IssuerKeys, KeyLookup } from '../../pipeline/authenticate/issuer-keys.ts';
+import type { IssuerKeys, KeyLookup, KeyStatus } from '../../pipeline/authenticate/issuer-keys.ts';
 import type { StoreConfig } from '../../store/config.ts';
 import type { SigningKeyRecord, SigningKeyState, SigningKeyStore } from '../../store/token-types.ts';
 import type { Stores } from '../../store/types.ts';
@@ -136,8 +136,8 @@ export class SigningKeyRing implements IssuerKeys {
     return { key: key.key };
   }
 
-  has(kid: string | undefined): boolean {
-    return kid !== undefined && this.verificationKey(kid) !== undefined;
+  status(kid: string | undefined): KeyStatus {
+    return kid !== undefined && this.verificationKey(kid) !== undefined ? 'published' : 'removed';
   }
 
   /** The JWKS: every key not yet retired, next key included. */

@@ -73,9 +73,9 @@ describe('the signing key ring', () => {
       assert.ok(keys.jwks().keys.some((k) => k.kid === next));
       assert.notEqual(keys.signingKey(POLICY).kid, next);
       const previous = stores.signingKeys.list().find((k) => k.state === 'previous')!;
-      assert.ok(keys.has(previous.kid));
+      assert.equal(keys.status(previous.kid), 'published');
       now = previous.retireAt!;
-      assert.equal(keys.has(previous.kid), false);
+      assert.equal(keys.status(previous.kid), 'removed');
       assert.ok(!keys.jwks().keys.some((k) => k.kid === previous.kid));
       assert.ok(keys.jwks().keys.every((k) => k.d === undefined));
     } finally {
