@@ -17,14 +17,22 @@ describe('client authentication at the token endpoint', () => {
   });
   after(() => t.close());
 
-  const assertion = ({ aud = ISSUER, ...claims }: { aud?: string | string[] } = {}, signer = key) =>
-    new SignJWT({ jti: randomUUID(), ...claims })
+  interface AssertionOptions {
+    readonly aud?: string | string[];
+    readonly jti?: string | null;
+    readonly lifetime?: number;
+  }
+  const assertion = (
+    { aud = ISSUER, jti = randomUUID(), lifetime = 60 }: AssertionOptions = {},
+    signer = key,
+  ) =>
+    new SignJWT(jti === null ? {} : { jti })
       .setProtectedHeader({ alg: signer.alg, kid: signer.kid })
       .setIssuer(jwtClient)
       .setSubject(jwtClient)
       .setAudience(aud)
       .setIssuedAt(Math.floor(t.now.value / 1000))
-      .setExpirationTime(Math.floor(t.now.value / 1000) + 60)
+      .setExpirationTime(Math.floor(t.now.value / 1000) + lifetime)
       .sign(signer.privateKey);
 
   const withAssertion = (jwt: string) =>
@@ -73,22 +81,9 @@ describe('client authentication at the token endpoint', () => {
   test('private_key_jwt: unregistered keys, long lives and missing jti are refused', async () => {
     const stranger = testKey('client-key-1', 'ES256');
     assert.equal((await withAssertion(await assertion({}, stranger))).body.error, 'invalid_client');
-    const longLived = await new SignJWT({ jti: randomUUID() })
-      .setProtectedHeader({ alg: 'ES256', kid: key.kid })
-      .setIssuer(jwtClient)
-      .setSubject(jwtClient)
-      .setAudience(ISSUER)
-      .setExpirationTime(Math.floor(t.now.value / 1000) + 86_400)
-      .sign(key.privateKey);
-    assert.equal((await withAssertion(longLived)).body.error, 'invalid_client');
-    const noJti = await new SignJWT({})
-      .setProtectedHeader({ alg: 'ES256', kid: key.kid })
-      .setIssuer(jwtClient)
-      .setSubject(jwtClient)
-      .setAudience(ISSUER)
-      .setExpirationTime(Math.floor(t.now.value / 1000) + 60)
-      .sign(key.privateKey);
-    assert.equal((await withAssertion(noJti)).body.error, 'invalid_client');
+    assert.equal((await withAssertion(await assertion({ lifetime: 86_400 }))).body.error, 'invalid_client');
+    assert.equal((await withAssertion(await assertion({ jti: null }))).body.error, 'invalid_client');
+    assert.equal((await withAssertion(await assertion({ lifetime: -120 }))).body.error, 'invalid_client');
   });
 
   test('client secret brute force: every guess is refused the same way, compared in constant time, and audited', async () => {
