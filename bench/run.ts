@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startServer } from './processes.ts';
 import { type StartedTarget, TARGETS } from './targets.ts';
+import { measureTokenIssuance, type TokenSample } from './tokens.ts';
 import { type LoadResult, runWrk, type Workload } from './wrk.ts';
 
 /**
@@ -63,6 +64,7 @@ const targets = TARGETS.filter(
 const upstream = await startServer('upstream.ts', [], pinned ? 0 : undefined);
 const started = new Map<string, StartedTarget>();
 const samples: Sample[] = [];
+const tokenSamples = new Map<string, TokenSample[]>();
 try {
   for (const target of targets)
     started.set(target.name, await target.start(upstream, scratch, pinned ? 1 : undefined));
@@ -91,6 +93,19 @@ try {
           `  round ${round + 1} ${workload.name.padEnd(14)} ${target.name.padEnd(34)} ${result.rps.toFixed(0).padStart(6)} req/s${result.errors > 0 ? `  ${result.errors} ERRORS` : ''}\n`,
         );
       }
+    }
+    for (const [name, { server, tokenRequest }] of started) {
+      if (tokenRequest === undefined) continue;
+      const sample = await measureTokenIssuance(
+        server,
+        tokenRequest,
+        { connections, seconds, cpu: wrkCpu },
+        scratch,
+      );
+      tokenSamples.set(name, [...(tokenSamples.get(name) ?? []), sample]);
+      process.stdout.write(
+        `  round ${round + 1} ${'tokens'.padEnd(14)} ${name.padEnd(34)} ${sample.tokensPerSecond.toFixed(0).padStart(6)} tokens/s${sample.errors > 0 ? `  ${sample.errors} ERRORS` : ''}\n`,
+      );
     }
   }
 } finally {
@@ -140,9 +155,23 @@ for (const s of summaries) {
   );
 }
 
+for (const [name, list] of tokenSamples) {
+  console.log(
+    `\ntokens issued (${name}, POST /oauth2/token, client_credentials): ${median(list.map((s) => s.tokensPerSecond)).toFixed(0)} tokens/s, p50 ${median(list.map((s) => s.p50Ms)).toFixed(3)} ms, ${median(list.map((s) => s.cpuMicrosPerToken)).toFixed(1)} CPU µs/token`,
+  );
+}
+
 const resultsDir = new URL('../.bench/', import.meta.url).pathname;
 mkdirSync(resultsDir, { recursive: true });
 const file = join(resultsDir, `results-${new Date().toISOString().replaceAll(':', '-')}.json`);
-writeFileSync(file, JSON.stringify({ seconds, rounds, connections, samples, summaries }, null, 2));
+writeFileSync(
+  file,
+  JSON.stringify(
+    { seconds, rounds, connections, samples, summaries, tokens: Object.fromEntries(tokenSamples) },
+    null,
+    2,
+  ),
+);
 console.log(`\nraw samples: ${file}`);
-if (summaries.some((s) => s.errors > 0)) process.exitCode = 1;
+if (summaries.some((s) => s.errors > 0) || [...tokenSamples.values()].flat().some((s) => s.errors > 0))
+  process.exitCode = 1;

@@ -3,9 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createKeyService } from '../src/services/keys/service.ts';
+import { createClientService } from '../src/services/token/clients.ts';
 import { openStores } from '../src/store/open.ts';
 import { startRedis } from '../test/support/redis.ts';
 import { type ServerProcess, startServer } from './processes.ts';
+import type { Workload } from './wrk.ts';
 
 export interface StartedTarget {
   readonly server: ServerProcess;
@@ -13,6 +15,8 @@ export interface StartedTarget {
   readonly headers: Readonly<Record<string, string>>;
   /** Whether the benchmark stops the server afterwards (the shared upstream is not ours). */
   readonly owned: boolean;
+  /** A token request the target serves, for the tokens-per-second measurement. */
+  readonly tokenRequest?: Workload;
 }
 
 /** One thing to put load on. Later stages add gateway variants here. */
@@ -107,6 +111,53 @@ async function startLimited(
   return { server: await startServer('gateway.ts', [dir], cpu), headers: { 'x-api-key': key }, owned: true };
 }
 
+/**
+ * A gateway with the built-in token service, a client of the bench partner, and an access
+ * token obtained from it (an hour long, so it outlives the run).
+ */
+async function startJwtGateway(
+  upstream: ServerProcess,
+  scratch: string,
+  cpu: number | undefined,
+): Promise<StartedTarget> {
+  const dir = join(scratch, 'portcullis-jwt');
+  writeGatewayConfig(
+    dir,
+    upstream.url,
+    {},
+    { tokens: { issuer: 'http://127.0.0.1', accessTokenTtlSeconds: 3600 } },
+  );
+  const stores = openStores({ kind: 'sqlite', path: 'data/portcullis.db' }, dir);
+  let basic: string;
+  try {
+    const { record, secret } = createClientService({
+      store: stores.clients,
+      partners: stores.partners,
+      audit: stores.audit,
+      clock: { now: () => Date.now() },
+      actor: 'bench',
+    }).create({ partner: 'bench' });
+    basic = `Basic ${Buffer.from(`${record.id}:${secret}`).toString('base64')}`;
+  } finally {
+    stores.close();
+  }
+  const server = await startServer('gateway.ts', [dir], cpu);
+  const tokenRequest: Workload = {
+    name: 'token',
+    method: 'POST',
+    path: '/oauth2/token',
+    headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  };
+  const res = await fetch(`${server.url}${tokenRequest.path}`, {
+    method: 'POST',
+    headers: tokenRequest.headers,
+    body: tokenRequest.body,
+  });
+  const { access_token: token } = (await res.json()) as { access_token: string };
+  return { server, headers: { authorization: `Bearer ${token}` }, owned: true, tokenRequest };
+}
+
 export const TARGETS: readonly Target[] = [
   {
     name: 'upstream (direct)',
@@ -166,5 +217,10 @@ export const TARGETS: readonly Target[] = [
         },
       };
     },
+  },
+  {
+    name: 'portcullis (jwt)',
+    baseline: 'portcullis',
+    start: startJwtGateway,
   },
 ];

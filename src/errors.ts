@@ -6,7 +6,11 @@ export type OperationalErrorCode =
   | 'partner_unknown'
   | 'key_not_found'
   | 'store_unavailable'
-  | 'listen_failed';
+  | 'listen_failed'
+  | 'client_not_found'
+  | 'partner_state'
+  | 'key_invalid'
+  | 'secret_unreadable';
 
 /**
  * Base of every error Portcullis raises on purpose. Branded so that the check survives

@@ -25,6 +25,7 @@ import type { LimitStageDeps } from './pipeline/limit/stage.ts';
 import { combineRecorders } from './pipeline/record/combine.ts';
 import { createLogRecorder, type Recorder } from './pipeline/record/recorder.ts';
 import type { Denial } from './pipeline/stage.ts';
+import { openSigningKeyRing, type SigningKeyRing } from './services/token/signing-keys.ts';
 import { openLimitStore } from './store/limits/open.ts';
 import type { LimitStore } from './store/limits/types.ts';
 import { openStores } from './store/open.ts';
@@ -112,6 +113,7 @@ export class Gateway {
   #draining = false;
   #reloading: Promise<ReloadResult> | undefined;
   #closing: Promise<void> | undefined;
+  #signingKeys: SigningKeyRing | undefined;
 
   private constructor(options: GatewayOptions, plan: RuntimePlan, stores: Stores, limitStore: LimitStore) {
     this.#options = options;
@@ -271,9 +273,26 @@ export class Gateway {
     };
     return createPlanRuntime(
       plan,
-      { stores: this.#stores, clock: this.#clock, isDraining: () => this.#draining, limits: this.#limits },
+      {
+        stores: this.#stores,
+        clock: this.#clock,
+        isDraining: () => this.#draining,
+        limits: this.#limits,
+        signingKeys: () => this.#keyRing(plan),
+        logger: this.#logger,
+      },
       hooks,
     );
+  }
+
+  /** One key ring per process; the master key is read when a plan first needs it. */
+  #keyRing(plan: RuntimePlan): SigningKeyRing {
+    this.#signingKeys ??= openSigningKeyRing(plan, {
+      stores: this.#stores,
+      clock: this.#clock,
+      actor: 'gateway',
+    });
+    return this.#signingKeys;
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {

@@ -54,3 +54,15 @@ export function reportFailure(error: unknown, io: CliIO): number {
   }
   throw error;
 }
+
+/** The partner named by `--partner`, which must have a contract. */
+export function requirePartner(partner: string | undefined, contracts: ReadonlyMap<string, unknown>): string {
+  if (partner === undefined) throw new UsageError('--partner is required');
+  if (!contracts.has(partner)) {
+    throw new PortcullisError(
+      'partner_unknown',
+      `no contract for partner "${partner}" (known: ${[...contracts.keys()].join(', ') || 'none'})`,
+    );
+  }
+  return partner;
+}

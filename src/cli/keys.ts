@@ -1,18 +1,20 @@
 import { systemClock } from '../clock.ts';
-import { compilePlan } from '../config/plan.ts';
+import { compilePlan, type RuntimePlan } from '../config/plan.ts';
 import { PortcullisError } from '../errors.ts';
 import { generateApiKey } from '../services/keys/format.ts';
 import { createKeyService } from '../services/keys/service.ts';
+import { openSigningKeyRing } from '../services/token/signing-keys.ts';
 import { openStores } from '../store/open.ts';
-import type { ApiKeyRecord } from '../store/types.ts';
+import type { ApiKeyRecord, Stores } from '../store/types.ts';
 import { parseDuration } from './duration.ts';
-import { type CliIO, cliActor, EXIT_OK, parseCommandArgs, UsageError } from './io.ts';
+import { type CliIO, cliActor, EXIT_OK, parseCommandArgs, requirePartner, UsageError } from './io.ts';
 import { QUICKSTART_DIR } from './quickstart.ts';
 
 export const KEYS_USAGE = [
   'portcullis keys issue --partner P [--app A] [--label L] [--expires-in 90d] [--declare] [--config DIR]',
   'portcullis keys list [--partner P] [--json] [--config DIR]',
   'portcullis keys revoke ID [--config DIR]',
+  'portcullis keys rotate-signing [--force] [--config DIR]',
 ].join('\n');
 
 /** `portcullis keys issue|list|revoke`: manages API keys in the configured store. */
@@ -28,6 +30,7 @@ export function keysCommand(args: string[], io: CliIO): number {
       'expires-in': { type: 'string' },
       declare: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
     },
     true,
   );
@@ -74,6 +77,9 @@ export function keysCommand(args: string[], io: CliIO): number {
         io.stdout.write(`revoked ${id}\n`);
         return EXIT_OK;
       }
+      case 'rotate-signing':
+        io.stdout.write(rotateSigning(plan, stores, values.force));
+        return EXIT_OK;
       default:
         throw new UsageError(
           `unknown keys subcommand ${sub === undefined ? '(none)' : `"${sub}"`}\n${KEYS_USAGE}`,
@@ -84,15 +90,21 @@ export function keysCommand(args: string[], io: CliIO): number {
   }
 }
 
-function requirePartner(partner: string | undefined, contracts: ReadonlyMap<string, unknown>): string {
-  if (partner === undefined) throw new UsageError('--partner is required');
-  if (!contracts.has(partner)) {
+/** `keys rotate-signing`: the token service's next key starts signing now. */
+function rotateSigning(plan: RuntimePlan, stores: Stores, force: boolean): string {
+  if (plan.tokens === undefined) {
     throw new PortcullisError(
-      'partner_unknown',
-      `no contract for partner "${partner}" (known: ${[...contracts.keys()].join(', ') || 'none'})`,
+      'key_not_found',
+      'no token service is configured (`tokens` in portcullis.yaml)',
     );
   }
-  return partner;
+  const ring = openSigningKeyRing(plan, { stores, clock: systemClock, actor: cliActor() });
+  const { previous, current, next } = ring.rotate(plan.tokens.signing, { force });
+  const until = new Date(Date.now() + plan.tokens.signing.retireAfterMs).toISOString();
+  return `signing with ${current} from now on
+next key ${next} is published
+${previous} stays published until ${until}
+`;
 }
 
 function describe(r: ApiKeyRecord) {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { CHECK_USAGE, checkCommand } from './check.ts';
+import { CLIENTS_USAGE, clientsCommand } from './clients.ts';
 import { type CliIO, EXIT_OK, EXIT_USAGE, reportFailure } from './io.ts';
 import { KEYS_USAGE, keysCommand } from './keys.ts';
+import { PARTNERS_USAGE, partnersCommand } from './partners.ts';
 import { START_USAGE, startCommand } from './start.ts';
 
 const USAGE = `Portcullis: a zero-trust gateway for partner and service-to-service traffic.
@@ -9,7 +11,9 @@ const USAGE = `Portcullis: a zero-trust gateway for partner and service-to-servi
 Usage:
   ${START_USAGE}
   ${CHECK_USAGE}
-${KEYS_USAGE.split('\n')
+${[KEYS_USAGE, PARTNERS_USAGE, CLIENTS_USAGE]
+  .join('\n')
+  .split('\n')
   .map((l) => `  ${l}`)
   .join('\n')}
   portcullis help | --version
@@ -21,6 +25,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   start: startCommand,
   check: checkCommand,
   keys: keysCommand,
+  partners: partnersCommand,
+  clients: clientsCommand,
 };
 
 /** Runs one CLI command and returns its exit code. */

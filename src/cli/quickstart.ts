@@ -5,6 +5,8 @@ import type { Clock } from '../clock.ts';
 import type { RuntimePlan } from '../config/plan.ts';
 import { apiKeyId, hashApiKey } from '../services/keys/format.ts';
 import { createKeyService } from '../services/keys/service.ts';
+import { hashClientSecret } from '../services/token/client-secret.ts';
+import { createClientService } from '../services/token/clients.ts';
 import type { Stores } from '../store/types.ts';
 import { UsageError } from './io.ts';
 
@@ -33,7 +35,7 @@ export function demoUpstreamAddress(plan: RuntimePlan): URL {
  * restarts. A demo convenience only: real keys are shown once and never written down.
  */
 export function ensureDemoKey(plan: RuntimePlan, stores: Stores, clock: Clock): string {
-  const file = join(resolve(plan.dir, dirname(plan.gateway.store.path)), 'demo-api-key');
+  const file = demoFile(plan, 'demo-api-key');
   try {
     const key = readFileSync(file, 'utf8').trim();
     const id = apiKeyId(key);
@@ -53,13 +55,67 @@ export function ensureDemoKey(plan: RuntimePlan, stores: Stores, clock: Clock): 
     application: 'quickstart',
     label: 'quickstart demo key',
   });
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  saveDemoSecret(file, key);
   return key;
 }
 
-export function quickstartBanner(gatewayUrl: string, upstreamUrl: string, key: string): string {
+/** The demo client's credentials, `client_id:client_secret`, kept like the demo key. */
+export function ensureDemoClient(plan: RuntimePlan, stores: Stores, clock: Clock): string {
+  const file = demoFile(plan, 'demo-client');
+  try {
+    const saved = readFileSync(file, 'utf8').trim();
+    const [id = '', secret = ''] = saved.split(':');
+    const record = stores.clients.find(id);
+    if (
+      record !== undefined &&
+      record.revokedAt === undefined &&
+      record.secretSha256 === hashClientSecret(secret)
+    )
+      return saved;
+  } catch {
+    // No usable saved client: create one below.
+  }
+  const { record, secret } = createClientService({
+    store: stores.clients,
+    partners: stores.partners,
+    audit: stores.audit,
+    clock,
+    actor: 'quickstart',
+  }).create({ partner: DEMO_PARTNER, application: 'quickstart', label: 'quickstart demo client' });
+  const credentials = `${record.id}:${secret}`;
+  saveDemoSecret(file, credentials);
+  return credentials;
+}
+
+function demoFile(plan: RuntimePlan, name: string): string {
+  return join(resolve(plan.dir, dirname(plan.gateway.store.path)), name);
+}
+
+function saveDemoSecret(file: string, secret: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
+/** The token flow, as shell commands, for a client's `id:secret`. */
+function tokenLines(gatewayUrl: string, client: string): string[] {
+  const token = `curl -s -u '${client}' -d grant_type=client_credentials -d scope=orders:read ${gatewayUrl}/oauth2/token`;
+  return [
+    'Or with an OAuth2 access token (client credentials, valid 5 minutes, scope orders:read only):',
+    `  ${token}`,
+    `  TOKEN=$(${token} | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`,
+    `  curl -s ${gatewayUrl}/orders -H "authorization: Bearer $TOKEN"`,
+    `  curl -s ${gatewayUrl}/orders -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"item":"widget","quantity":1}'   # 403 insufficient_scope`,
+    '',
+  ];
+}
+
+export function quickstartBanner(
+  gatewayUrl: string,
+  upstreamUrl: string,
+  key: string,
+  client: string | undefined,
+): string {
   return [
     '',
     'Portcullis quickstart is running.',
@@ -76,6 +132,7 @@ export function quickstartBanner(gatewayUrl: string, upstreamUrl: string, key: s
     'Hammer it past its rate limit (5/s, bursts of 10) and see 429s:',
     `  for i in $(seq 40); do curl -s -o /dev/null -w '%{http_code} ' ${gatewayUrl}/orders -H 'x-api-key: ${key}'; done; echo`,
     '',
+    ...(client === undefined ? [] : tokenLines(gatewayUrl, client)),
     'Stop with Ctrl-C. Edit examples/quickstart/ and the gateway reloads itself.',
     '',
   ].join('\n');

@@ -8,7 +8,13 @@ import { Gateway } from '../gateway.ts';
 import { createLogger } from '../observe/logger.ts';
 import { openStores } from '../store/open.ts';
 import { type CliIO, parseCommandArgs } from './io.ts';
-import { demoUpstreamAddress, ensureDemoKey, QUICKSTART_DIR, quickstartBanner } from './quickstart.ts';
+import {
+  demoUpstreamAddress,
+  ensureDemoClient,
+  ensureDemoKey,
+  QUICKSTART_DIR,
+  quickstartBanner,
+} from './quickstart.ts';
 
 export const START_USAGE =
   'portcullis start [--config DIR] [--demo]   run the gateway (no --config: the quickstart, with --demo)';
@@ -43,7 +49,8 @@ export async function startCommand(args: string[], io: CliIO): Promise<number> {
   }
   if (demo !== undefined) {
     const key = ensureDemoKey(plan, stores, systemClock);
-    io.stderr.write(quickstartBanner(gateway.url, demo.origin, key));
+    const client = plan.tokens === undefined ? undefined : ensureDemoClient(plan, stores, systemClock);
+    io.stderr.write(quickstartBanner(gateway.url, demo.origin, key, client));
   }
 
   const reload = () => {

@@ -5,6 +5,7 @@ import { LoggingSchema } from '../observe/config.ts';
 import { AuthenticationSchema } from '../pipeline/authenticate/config.ts';
 import { UpstreamSchema } from '../pipeline/forward/config.ts';
 import { GatewayLimitsSchema } from '../pipeline/limit/config.ts';
+import { TokenServiceSchema } from '../services/token/config.ts';
 import { StoreSchema } from '../store/config.ts';
 import { closed, NAME_PATTERN } from './names.ts';
 
@@ -22,6 +23,8 @@ export const ApiSchema = Type.Object(
       'x-message': 'must be "/" or a path like "/v1" with no trailing slash',
     }),
     upstream: UpstreamSchema,
+    /** How access tokens name this API (`aud`, RFC 8707 `resource`); default `urn:portcullis:api:<name>`. */
+    audience: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
   },
   closed,
 );
@@ -39,6 +42,8 @@ export const GatewaySchema = Type.Object(
       propertyNames: { pattern: NAME_PATTERN },
       minProperties: 1,
     }),
+    /** The built-in OAuth2 token service; absent: none. */
+    tokens: Type.Optional(TokenServiceSchema),
     store: StoreSchema,
     limits: GatewayLimitsSchema,
     logging: LoggingSchema,

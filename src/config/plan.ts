@@ -8,6 +8,7 @@ import { compileLimits } from '../pipeline/limit/config.ts';
 import type { LimitTable } from '../pipeline/limit/policy.ts';
 import { compileRoutes } from '../pipeline/route/config.ts';
 import type { RouteTable } from '../pipeline/route/router.ts';
+import { compileTokenService, type TokenServicePlan } from '../services/token/plan.ts';
 import type { ContractConfig } from './contract-schema.ts';
 import type { GatewayConfig } from './gateway-schema.ts';
 import { ConfigError, type ConfigIssue, sortIssues } from './issues.ts';
@@ -33,6 +34,8 @@ export interface RuntimePlan {
   readonly upstreams: ReadonlyMap<string, UpstreamPlan>;
   /** Partners' rate, quota and concurrency limits. */
   readonly limits: LimitTable;
+  /** The built-in token service; undefined when `tokens` is not configured. */
+  readonly tokens: TokenServicePlan | undefined;
 }
 
 /** Loads and compiles a configuration directory; throws a ConfigError listing every issue. */
@@ -68,6 +71,7 @@ function compileLoaded(loaded: LoadedConfig, issues: ConfigIssue[]): RuntimePlan
     grants: compileGrants(loaded, issues),
     upstreams: compileUpstreams(loaded, issues),
     limits: compileLimits(loaded, issues),
+    tokens: compileTokenService(loaded, issues),
   };
   return Object.freeze(plan);
 }

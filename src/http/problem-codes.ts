@@ -24,6 +24,8 @@ export const PROBLEM_CODES = {
   // authenticate
   credential_missing: { status: 401, title: 'Credential missing', stage: 'authenticate' },
   credential_invalid: { status: 401, title: 'Credential invalid', stage: 'authenticate' },
+  partner_suspended: { status: 403, title: 'Partner suspended', stage: 'authenticate' },
+  issuer_unavailable: { status: 503, title: 'Token issuer unavailable', stage: 'authenticate' },
   // limit
   rate_limited: { status: 429, title: 'Rate limit exceeded', stage: 'limit' },
   quota_exceeded: { status: 429, title: 'Quota exhausted', stage: 'limit' },
@@ -35,6 +37,13 @@ export const PROBLEM_CODES = {
   // forward
   upstream_timeout: { status: 504, title: 'Upstream timed out', stage: 'forward' },
   upstream_unavailable: { status: 502, title: 'Upstream unavailable', stage: 'forward' },
+  // token service: RFC 6749 §5.2 and RFC 8707 errors, answered as OAuth JSON
+  invalid_request: { status: 400, title: 'Invalid token request', stage: 'token' },
+  invalid_client: { status: 401, title: 'Client authentication failed', stage: 'token' },
+  unauthorized_client: { status: 400, title: 'Client not authorised for this grant', stage: 'token' },
+  unsupported_grant_type: { status: 400, title: 'Unsupported grant type', stage: 'token' },
+  invalid_scope: { status: 400, title: 'Invalid scope', stage: 'token' },
+  invalid_target: { status: 400, title: 'Invalid target', stage: 'token' },
   // gateway
   internal_error: { status: 500, title: 'Internal error', stage: 'gateway' },
 } as const satisfies Record<string, ProblemCodeInfo>;

@@ -1,5 +1,8 @@
-/** How the caller proved who it is. Later authenticators add their kinds. */
-export type CredentialKind = 'api_key';
+/**
+ * How the caller proved who it is. `client_secret` and `client_assertion` are OAuth2
+ * clients authenticating to the token service itself. Later authenticators add their kinds.
+ */
+export type CredentialKind = 'api_key' | 'access_token' | 'client_secret' | 'client_assertion';
 
 /**
  * The authenticated caller, as every later stage and the audit log see it. The partner
@@ -8,10 +11,20 @@ export type CredentialKind = 'api_key';
 export interface Identity {
   readonly partner: string;
   readonly application: string;
-  readonly credential: { readonly kind: CredentialKind; readonly id: string };
+  readonly credential: {
+    readonly kind: CredentialKind;
+    /** The API key id, the access token's `jti`, or the OAuth2 client id. */
+    readonly id: string;
+    /** Who issued an access token: `portcullis` (the built-in service) or an issuer's name. */
+    readonly issuer?: string | undefined;
+  };
   /**
    * Scopes the credential is limited to (an access token's `scope`). Undefined for a
    * credential that is limited by the contract alone (an API key).
    */
   readonly scopes?: ReadonlySet<string> | undefined;
+  /** The end user the application acts for: the token's `sub` when it names someone other than the client. */
+  readonly user?: string | undefined;
+  /** Delegation (RFC 8693 `act`): the actors that presented the token on the subject's behalf, most recent first. */
+  readonly actors?: readonly string[] | undefined;
 }

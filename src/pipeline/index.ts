@@ -2,8 +2,13 @@ import type { Clock } from '../clock.ts';
 import type { RuntimePlan } from '../config/plan.ts';
 import { clientAddress } from '../http/forwarded.ts';
 import { traceContextFor, traceIdOf } from '../http/trace-context.ts';
+import type { Logger } from '../observe/logger.ts';
+import type { SigningKeyRing } from '../services/token/signing-keys.ts';
 import type { Stores } from '../store/types.ts';
 import { createApiKeyAuthenticator } from './authenticate/api-key.ts';
+import type { Authenticator } from './authenticate/authenticator.ts';
+import { createBearerAuthenticator } from './authenticate/bearer.ts';
+import { createTokenVerifier } from './authenticate/bearer-runtime.ts';
 import { createAuthenticateStage } from './authenticate/stage.ts';
 import { createAuthorizeStage } from './authorize/stage.ts';
 import { composePipeline, type PipelineHooks, type StageCounters } from './compose.ts';
@@ -11,7 +16,9 @@ import type { Exchange } from './exchange.ts';
 import { createForwarder } from './forward/stage.ts';
 import { createLimitStage, type LimitStageDeps } from './limit/stage.ts';
 import { type PartnerUsage, usageSnapshot } from './limit/usage.ts';
+import type { LocalEndpoint } from './local/endpoint.ts';
 import { createHealthEndpoint } from './local/health.ts';
+import { createOAuthEndpoints } from './local/oauth2/index.ts';
 import { createLocalResponder } from './local/respond.ts';
 import { createUsageEndpoint } from './local/usage.ts';
 import { createRouteStage } from './route/stage.ts';
@@ -23,6 +30,10 @@ export interface PipelineDeps {
   readonly isDraining: () => boolean;
   /** The process's limit store, upstream health signal and limit counters (they outlive plans). */
   readonly limits: LimitStageDeps;
+  /** The token service's signing keys, one ring per process, opened on first use. */
+  readonly signingKeys: () => SigningKeyRing;
+  /** For operational warnings (an issuer's JWKS failing). */
+  readonly logger: Logger;
 }
 
 /** A plan made live: its stages, its upstream pools, and the counters they keep. */
@@ -43,13 +54,30 @@ export interface PlanRuntime {
  * are answered by the endpoint instead of forwarded.
  */
 export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: PipelineHooks): PlanRuntime {
-  const localEndpoints = [
+  const localEndpoints: LocalEndpoint[] = [
     createHealthEndpoint(deps.isDraining),
     createUsageEndpoint(plan.limits, deps.limits.store),
   ];
-  const authenticators = [
+  const authenticators: Authenticator[] = [
     createApiKeyAuthenticator(plan.authentication, { store: deps.stores.apiKeys, clock: deps.clock }),
   ];
+  const bearer = plan.authentication.bearer;
+  if (bearer !== undefined) {
+    const ring = plan.tokens === undefined ? undefined : deps.signingKeys();
+    if (ring !== undefined) ring.ensure(plan.tokens!.signing);
+    const verifier = createTokenVerifier(bearer, {
+      clock: deps.clock,
+      revocations: deps.stores.revocations,
+      logger: deps.logger,
+      builtInKeys: ring,
+    });
+    authenticators.push(createBearerAuthenticator(bearer, { verifier, clients: deps.stores.clients }));
+    if (ring !== undefined) {
+      localEndpoints.push(
+        ...createOAuthEndpoints(plan.tokens!, { ring, verifier, stores: deps.stores, clock: deps.clock }),
+      );
+    }
+  }
   const credentialHeaders = new Set(['authorization', plan.authentication.apiKeyHeader]);
   const forwarder = createForwarder(
     plan.upstreams,
@@ -70,7 +98,12 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
         enforced: true,
         forLocal: true,
       },
-      { name: 'authenticate', run: createAuthenticateStage(authenticators), enforced: true, forLocal: true },
+      {
+        name: 'authenticate',
+        run: createAuthenticateStage(authenticators, { partners: deps.stores.partners }),
+        enforced: true,
+        forLocal: true,
+      },
       { name: 'limit', run: createLimitStage(plan.limits, deps.limits), enforced: true, forLocal: false },
       { name: 'authorize', run: createAuthorizeStage(plan.grants), enforced: true, forLocal: false },
     ],

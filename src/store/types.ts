@@ -1,4 +1,6 @@
 import type { AuditStore } from '../audit/event.ts';
+import type { PartnerStatusStore, RevocationStore } from './lifecycle-types.ts';
+import type { AssertionReplayStore, ClientStore, SigningKeyStore } from './token-types.ts';
 
 /** An issued API key as stored: never the key itself, only its SHA-256. */
 export interface ApiKeyRecord {
@@ -29,5 +31,15 @@ export interface ApiKeyStore {
 export interface Stores {
   readonly apiKeys: ApiKeyStore;
   readonly audit: AuditStore;
+  /** Partners' lifecycle status (suspended, decommissioned), checked on every request. */
+  readonly partners: PartnerStatusStore;
+  /** Access tokens revoked before their expiry. */
+  readonly revocations: RevocationStore;
+  /** OAuth2 clients of the built-in token service. */
+  readonly clients: ClientStore;
+  /** The token service's signing keys, sealed. */
+  readonly signingKeys: SigningKeyStore;
+  /** Client assertion ids already used (`private_key_jwt` replay protection). */
+  readonly assertionReplay: AssertionReplayStore;
   close(): void;
 }

@@ -31,16 +31,15 @@ describe('the quickstart', () => {
       file,
       readFileSync(file, 'utf8')
         .replace('port: 8080', 'port: 0')
-        .replace('127.0.0.1:8099', `127.0.0.1:${port}`),
+        .replaceAll('127.0.0.1:8099', `127.0.0.1:${port}`),
     );
     const proc = spawnCli(['start', '--config', copy.dir, '--demo']);
     try {
       await proc.waitForStderr(/Stop with Ctrl-C/);
-      const curls = proc
-        .stderr()
-        .split('\n')
-        .filter((l) => l.trim().startsWith('curl '));
-      assert.equal(curls.length, 5);
+      const banner = proc.stderr().split('\n');
+      // The API-key section: list, create, delete (403), no key (401), usage.
+      const curls = banner.filter((l) => l.trim().startsWith('curl ')).slice(0, 5);
+      assert.ok(curls[4]!.includes('/portcullis/v1/usage'));
       const command = (line: string) => line.trim().replace(/\s+#.*$/, '');
 
       const list = await sh('sh', ['-c', command(curls[0]!)]);
@@ -68,10 +67,23 @@ describe('the quickstart', () => {
         usage.limits.map((l: { name: string }) => l.name),
         ['rate', 'quota-day', 'concurrency'],
       );
-      const hammer = proc
-        .stderr()
-        .split('\n')
-        .find((l) => l.trim().startsWith('for i in'))!;
+
+      // The token flow, exactly as printed: ask for a token, then use it, in one shell.
+      const start = banner.findIndex((l) => l.includes('/oauth2/token') && l.trim().startsWith('curl '));
+      const [tokenCurl, assign, read, write] = banner.slice(start, start + 4).map(command);
+      const issued = JSON.parse((await sh('sh', ['-c', tokenCurl!])).stdout) as Record<string, unknown>;
+      assert.deepEqual([issued.token_type, issued.expires_in, issued.scope], ['Bearer', 300, 'orders:read']);
+      const withToken = JSON.parse((await sh('sh', ['-c', `${assign}\n${read}`])).stdout) as {
+        servedTo: string;
+      };
+      assert.equal(withToken.servedTo, 'demo-partner');
+      assert.equal(
+        JSON.parse((await sh('sh', ['-c', `${assign}\n${write}`])).stdout).code,
+        'insufficient_scope',
+      );
+
+      // Last, as it uses up the burst: hammering past the rate limit yields 429s.
+      const hammer = banner.find((l) => l.trim().startsWith('for i in'))!;
       const codes = (await sh('sh', ['-c', hammer.trim()])).stdout.trim().split(' ');
       assert.equal(codes.length, 40);
       assert.ok(codes.includes('429'), `no 429 in ${codes.join(' ')}`);
@@ -87,6 +99,8 @@ describe('the quickstart', () => {
           .find((l) => l.trim().startsWith('curl '))!;
         const keyOf = (line: string) => /x-api-key: (ptc_\S+)'/.exec(line)?.[1];
         assert.equal(keyOf(first), keyOf(curls[0]!));
+        const clientOf = (text: string) => /-u '(pcl_[^']+)'/.exec(text)?.[1];
+        assert.equal(clientOf(again.stderr()), clientOf(tokenCurl!), 'the demo client survives a restart');
         assert.equal(JSON.parse((await sh('sh', ['-c', command(first)])).stdout).servedTo, 'demo-partner');
       } finally {
         await again.stop();

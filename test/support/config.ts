@@ -47,6 +47,8 @@ export interface GatewayFileOptions {
   readonly extra?: Record<string, unknown>;
   readonly api?: Record<string, unknown>;
   readonly upstream?: Record<string, unknown>;
+  /** More APIs besides `pets`, forwarded to the same upstream. */
+  readonly moreApis?: Record<string, Record<string, unknown>>;
 }
 
 /** `portcullis.yaml` for one API (`pets`) on hosts 127.0.0.1 and localhost. */
@@ -61,6 +63,12 @@ export function gatewayFile(options: GatewayFileOptions): Record<string, unknown
         upstream: { url: options.upstreamUrl, ...options.upstream },
         ...options.api,
       },
+      ...Object.fromEntries(
+        Object.entries(options.moreApis ?? {}).map(([name, api]) => [
+          name,
+          { upstream: { url: options.upstreamUrl }, ...api },
+        ]),
+      ),
     },
     store: { kind: 'sqlite', path: 'data/portcullis.db' },
     logging: { level: 'silent' },

@@ -1,8 +1,16 @@
 import Type from 'typebox';
 import type { ConfigIssue } from '../../config/issues.ts';
 import type { LoadedConfig } from '../../config/load.ts';
-import { closed, name } from '../../config/names.ts';
+import { closed, NAME_PATTERN, name } from '../../config/names.ts';
 import { API_KEY_ID_PATTERN } from '../../services/keys/format.ts';
+import { ContractTokensSchema } from '../../services/token/config.ts';
+import {
+  type BearerPlan,
+  BearerSchema,
+  ContractIssuerSchema,
+  compileBearer,
+  IssuerSchema,
+} from './bearer-config.ts';
 
 /** An API key declared in the contract (configuration as code): only its hash. */
 export const DeclaredApiKeySchema = Type.Object(
@@ -27,6 +35,10 @@ export const ContractCredentialsSchema = Type.Object(
       },
       { ...closed, default: {} },
     ),
+    /** Access tokens of the built-in token service. */
+    tokens: ContractTokensSchema,
+    /** External identity providers whose tokens identify this partner. */
+    issuers: Type.Array(ContractIssuerSchema, { default: [] }),
   },
   { ...closed, default: {} },
 );
@@ -35,6 +47,13 @@ export const AuthenticationSchema = Type.Object(
   {
     /** The header that carries an API key. `Authorization: ApiKey <key>` is also accepted. */
     apiKeyHeader: Type.String({ pattern: '^[a-z0-9-]+$', default: 'x-api-key' }),
+    /** Bearer access tokens (`Authorization: Bearer …`). */
+    bearer: BearerSchema,
+    /** External issuers (identity providers) by name. */
+    issuers: Type.Record(Type.String(), IssuerSchema, {
+      propertyNames: { pattern: NAME_PATTERN },
+      default: {},
+    }),
   },
   { ...closed, default: {} },
 );
@@ -55,6 +74,8 @@ export interface AuthenticationPlan {
   readonly declaredKeys: ReadonlyMap<string, DeclaredKey>;
   /** Partners whose contract accepts API keys. */
   readonly apiKeyPartners: ReadonlySet<string>;
+  /** Bearer tokens; undefined when no issuer (built-in or external) is configured. */
+  readonly bearer: BearerPlan | undefined;
 }
 
 export function compileAuthentication(loaded: LoadedConfig, issues: ConfigIssue[]): AuthenticationPlan {
@@ -80,5 +101,10 @@ export function compileAuthentication(loaded: LoadedConfig, issues: ConfigIssue[
       });
     });
   }
-  return { apiKeyHeader: loaded.gateway.authentication.apiKeyHeader, declaredKeys, apiKeyPartners };
+  return {
+    apiKeyHeader: loaded.gateway.authentication.apiKeyHeader,
+    declaredKeys,
+    apiKeyPartners,
+    bearer: compileBearer(loaded, issues),
+  };
 }

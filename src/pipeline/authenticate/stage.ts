@@ -1,12 +1,22 @@
+import type { PartnerStatusStore } from '../../store/lifecycle-types.ts';
 import type { Exchange } from '../exchange.ts';
-import { type Denial, deny, type Stage } from '../stage.ts';
+import type { Identity } from '../identity.ts';
+import { type Denial, deny, type Stage, type Verdict } from '../stage.ts';
 import type { Authenticator } from './authenticator.ts';
+
+const SUSPENDED = deny('partner_suspended', "Your organisation's access is suspended.");
+const DECOMMISSIONED = deny('credential_invalid', 'The credential is not valid.');
 
 /**
  * Exactly one credential: none is a 401 with every challenge, two different ones are
  * refused rather than picked between (the caller must be unambiguous about who it is).
+ * Whatever the credential, the partner it proves must be neither suspended nor
+ * decommissioned, checked on every request.
  */
-export function createAuthenticateStage(authenticators: readonly Authenticator[]): Stage {
+export function createAuthenticateStage(
+  authenticators: readonly Authenticator[],
+  deps: { readonly partners: PartnerStatusStore },
+): Stage {
   const challenges = authenticators.map((a) => a.challenge).join(', ');
   const missing = deny('credential_missing', 'This operation requires a credential.', {
     headers: { 'www-authenticate': challenges },
@@ -15,7 +25,25 @@ export function createAuthenticateStage(authenticators: readonly Authenticator[]
     reason: 'more than one kind of credential presented',
     headers: { 'www-authenticate': challenges },
   });
-  return function authenticate(ex: Exchange): Denial | undefined {
+
+  function settle(ex: Exchange, result: Identity | Denial): Verdict {
+    // RFC 9110 §11.6.1: every 401 carries a challenge.
+    if ('code' in result)
+      return result.headers === undefined ? { ...result, headers: missing.headers } : result;
+    const status = deps.partners.get(result.partner)?.status;
+    if (status === 'suspended') return { ...SUSPENDED, reason: `partner ${result.partner} is suspended` };
+    if (status === 'decommissioned') {
+      return {
+        ...DECOMMISSIONED,
+        reason: `partner ${result.partner} is decommissioned`,
+        headers: missing.headers,
+      };
+    }
+    ex.identity = result;
+    return undefined;
+  }
+
+  return function authenticate(ex: Exchange): Verdict | Promise<Verdict> {
     if (ex.local !== undefined && !ex.local.authenticated) return undefined;
     let chosen: Authenticator | undefined;
     for (const authenticator of authenticators) {
@@ -25,10 +53,6 @@ export function createAuthenticateStage(authenticators: readonly Authenticator[]
     }
     if (chosen === undefined) return missing;
     const result = chosen.verify(ex);
-    // RFC 9110 §11.6.1: every 401 carries a challenge.
-    if ('code' in result)
-      return result.headers === undefined ? { ...result, headers: missing.headers } : result;
-    ex.identity = result;
-    return undefined;
+    return result instanceof Promise ? result.then((r) => settle(ex, r)) : settle(ex, result);
   };
 }

@@ -31,6 +31,8 @@ export function createLogRecorder(logger: Logger): Recorder {
         partner: ex.identity?.partner,
         application: ex.identity?.application,
         credential_id: ex.identity?.credential.id,
+        user: ex.identity?.user,
+        actors: ex.identity?.actors,
         client: ex.clientAddress,
         status: ex.res.statusCode,
         upstream_status: ex.upstreamStatus,

@@ -1,5 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { ApiKeyRecord, ApiKeyStore } from '../types.ts';
+import { type ChangeWatch, RecordCache } from './change-watch.ts';
 import type { Migration } from './database.ts';
 
 export const apiKeyMigrations: readonly Migration[] = [
@@ -34,32 +35,25 @@ function toRecord(row: Row): ApiKeyRecord {
   };
 }
 
-/** Records cached at most; beyond it the cache starts over (unknown ids are never cached). */
-const CACHE_LIMIT = 10_000;
-
 /**
- * API keys in SQLite. `find` serves from a cache of records that is dropped whenever
- * `PRAGMA data_version` says another connection (e.g. `portcullis keys revoke`) changed
- * the database. Even that pragma costs a read transaction (lock syscalls, ~10 µs under
- * load), so it runs at most once per event-loop turn: a change committed by another
- * process is seen by every request read in a later turn, and requests that arrive
- * together share one check.
+ * API keys in SQLite. `find` serves from a cache of records that is dropped whenever the
+ * change watch says another connection (e.g. `portcullis keys revoke`) changed the
+ * database, so a revocation by any process is seen on the next request.
  */
 export class SqliteApiKeyStore implements ApiKeyStore {
-  readonly #cache = new Map<string, ApiKeyRecord>();
-  readonly #dataVersion: StatementSync;
-  #seenVersion = -1;
-  #checkedThisTurn = false;
-  readonly #endTurn = () => {
-    this.#checkedThisTurn = false;
-  };
+  readonly #cache: RecordCache<ApiKeyRecord>;
   readonly #insert: StatementSync;
   readonly #find: StatementSync;
   readonly #listAll: StatementSync;
   readonly #listPartner: StatementSync;
   readonly #revoke: StatementSync;
+  readonly #load = (id: string) => {
+    const row = this.#find.get(id) as Row | undefined;
+    return row === undefined ? undefined : toRecord(row);
+  };
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, watch: ChangeWatch) {
+    this.#cache = new RecordCache(watch);
     this.#insert = db.prepare(
       'INSERT INTO api_keys (id, partner, application, sha256, label, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -67,8 +61,6 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     this.#listAll = db.prepare('SELECT * FROM api_keys ORDER BY partner, created_at');
     this.#listPartner = db.prepare('SELECT * FROM api_keys WHERE partner = ? ORDER BY created_at');
     this.#revoke = db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
-    this.#dataVersion = db.prepare('PRAGMA data_version');
-    this.#dataVersion.setReturnArrays(true);
   }
 
   insert(r: ApiKeyRecord): void {
@@ -86,23 +78,7 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   }
 
   find(id: string): ApiKeyRecord | undefined {
-    if (!this.#checkedThisTurn) {
-      this.#checkedThisTurn = true;
-      setImmediate(this.#endTurn);
-      const version = (this.#dataVersion.get() as unknown as [number])[0];
-      if (version !== this.#seenVersion) {
-        this.#cache.clear();
-        this.#seenVersion = version;
-      }
-    }
-    const cached = this.#cache.get(id);
-    if (cached !== undefined) return cached;
-    const row = this.#find.get(id) as Row | undefined;
-    if (row === undefined) return undefined;
-    const record = toRecord(row);
-    if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
-    this.#cache.set(id, record);
-    return record;
+    return this.#cache.get(id, this.#load);
   }
 
   list(filter?: { partner?: string | undefined }): ApiKeyRecord[] {
