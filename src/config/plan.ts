@@ -2,7 +2,12 @@ import type { HeaderRules } from '../http/canonical-headers.ts';
 import type { HttpLimits } from '../http/config.ts';
 import { compileTrustedProxies, type TrustedProxies } from '../http/forwarded.ts';
 import { type AuthenticationPlan, compileAuthentication } from '../pipeline/authenticate/config.ts';
-import { compileGrants, type GrantTable } from '../pipeline/authorize/config.ts';
+import {
+  type AuthorizationPlan,
+  compileAuthorization,
+  compileGrants,
+  type GrantTable,
+} from '../pipeline/authorize/config.ts';
 import { compileUpstreams, type UpstreamPlan } from '../pipeline/forward/config.ts';
 import { compileRoutes } from '../pipeline/route/config.ts';
 import type { RouteTable } from '../pipeline/route/router.ts';
@@ -28,6 +33,8 @@ export interface RuntimePlan {
   readonly routes: RouteTable;
   readonly authentication: AuthenticationPlan;
   readonly grants: GrantTable;
+  /** Cedar schema, policies (live and shadow) sliced by partner, decision settings. */
+  readonly authorization: AuthorizationPlan;
   readonly upstreams: ReadonlyMap<string, UpstreamPlan>;
 }
 
@@ -62,6 +69,7 @@ function compileLoaded(loaded: LoadedConfig, issues: ConfigIssue[]): RuntimePlan
     routes: compileRoutes(loaded, issues),
     authentication,
     grants: compileGrants(loaded, issues),
+    authorization: compileAuthorization(loaded, issues),
     upstreams: compileUpstreams(loaded, issues),
   };
   return Object.freeze(plan);

@@ -1,6 +1,15 @@
 /** How the caller proved who it is. Later authenticators add their kinds. */
 export type CredentialKind = 'api_key';
 
+/** The client certificate a caller presented over mutual TLS, as far as policies see it. */
+export interface CertificateIdentity {
+  /** SHA-256 of the DER certificate, lower-case hex. */
+  readonly fingerprint: string;
+  readonly subject: string;
+  /** The SPIFFE ID in the certificate's URI SAN, when it has one. */
+  readonly spiffeId?: string | undefined;
+}
+
 /**
  * The authenticated caller, as every later stage and the audit log see it. The partner
  * (organisation) and its application (client) are kept apart from any end user.
@@ -14,4 +23,6 @@ export interface Identity {
    * credential that is limited by the contract alone (an API key).
    */
   readonly scopes?: ReadonlySet<string> | undefined;
+  /** The mTLS client certificate, when the connection presented one (authorisation reads it). */
+  readonly certificate?: CertificateIdentity | undefined;
 }

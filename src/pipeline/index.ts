@@ -5,6 +5,8 @@ import { traceContextFor, traceIdOf } from '../http/trace-context.ts';
 import type { Stores } from '../store/types.ts';
 import { createApiKeyAuthenticator } from './authenticate/api-key.ts';
 import { createAuthenticateStage } from './authenticate/stage.ts';
+import type { AuthorizationCounters } from './authorize/decision-cache.ts';
+import { DecisionPoint } from './authorize/decision-point.ts';
 import { createAuthorizeStage } from './authorize/stage.ts';
 import { composePipeline, type PipelineHooks, type StageCounters } from './compose.ts';
 import type { Exchange } from './exchange.ts';
@@ -24,6 +26,8 @@ export interface PipelineDeps {
 export interface PlanRuntime {
   readonly plan: RuntimePlan;
   readonly counters: readonly StageCounters[];
+  /** Decision cache hits and misses, evaluation errors, shadow differences (this plan's). */
+  readonly authorization: AuthorizationCounters;
   handle(ex: Exchange): void;
   /** Releases the plan's resources (connection pools); call once no request uses it. */
   close(): Promise<void>;
@@ -47,6 +51,7 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
     hooks.reject,
   );
   const answerLocally = createLocalResponder(hooks);
+  const decisionPoint = new DecisionPoint(plan.authorization, plan.version);
   const pipeline = composePipeline(
     [
       {
@@ -61,7 +66,12 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
         forLocal: true,
       },
       { name: 'authenticate', run: createAuthenticateStage(authenticators), enforced: true, forLocal: true },
-      { name: 'authorize', run: createAuthorizeStage(plan.grants), enforced: true, forLocal: false },
+      {
+        name: 'authorize',
+        run: createAuthorizeStage(decisionPoint),
+        enforced: plan.authorization.settings.enforced,
+        forLocal: false,
+      },
     ],
     (ex) => (ex.local === undefined ? forwarder.respond(ex) : answerLocally(ex)),
     hooks,
@@ -70,6 +80,7 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
   return {
     plan,
     counters: pipeline.counters,
+    authorization: decisionPoint.counters,
     handle(ex) {
       const headers = ex.req.headers;
       if (trusted.any) {
@@ -86,6 +97,9 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
       );
       pipeline.run(ex);
     },
-    close: () => forwarder.close(),
+    close: () => {
+      decisionPoint.close();
+      return forwarder.close();
+    },
   };
 }
