@@ -56,6 +56,9 @@ export function policyJson(text: string): PolicyJson {
   return answer.json;
 }
 
+/** Where Cedar says which action an error was found for; the same error follows for every action. */
+const ONE_ACTION = / for [A-Za-z:]*Action::"(?:[^"\\]|\\.)*"/;
+
 /** One strict-validation error, for the policy at `index` of the checked set. */
 export interface ValidationProblem extends CedarProblem {
   readonly policyId: string;
@@ -79,8 +82,8 @@ export function validateStrictly(
   const seen = new Set<string>();
   const problems: ValidationProblem[] = [];
   for (const { policyId, error } of answer.validationErrors) {
-    const problem = { policyId, ...problemOf(error) };
-    const key = `${policyId}\0${problem.offset}\0${error.help}`;
+    const problem = { policyId, ...problemOf({ ...error, message: error.message.replace(ONE_ACTION, '') }) };
+    const key = `${policyId}\0${problem.offset}\0${problem.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     problems.push(problem);

@@ -85,15 +85,14 @@ function compileFile(file: PolicyFile, schema: SchemaJson<string>, issues: Confi
     issues.push(...split.problems.map(at));
     return new Map();
   }
-  const before = issues.length;
   if (split.templates > 0) {
-    const offset = Buffer.byteLength(
-      file.text.slice(0, Math.max(0, file.text.search(/\?(principal|resource)/))),
-    );
+    const offset = byteOffset(file.text, file.text.search(/\?(principal|resource)/));
     issues.push(at({ message: 'policy templates (`?principal`, `?resource`) are not supported', offset }));
+    return new Map();
   }
-  issues.push(...validateStrictly(schema, file.text).map(at));
+  const before = issues.length;
   const policies = new Map<string, CompiledPolicy>();
+  const ids: string[] = [];
   let cursor = 0;
   split.policies.forEach((text, index) => {
     const start = file.text.indexOf(text, cursor);
@@ -101,12 +100,26 @@ function compileFile(file: PolicyFile, schema: SchemaJson<string>, issues: Confi
     const json = policyJson(text);
     const id = filePolicyId(file.file, json, index);
     if (policies.has(id)) {
-      const offset = Buffer.byteLength(file.text.slice(0, Math.max(0, start)));
-      issues.push(at({ message: `policy id \`${id}\` is used twice in this file (see @id)`, offset }));
+      issues.push(
+        at({
+          message: `policy id \`${id}\` is used twice in this file (see @id)`,
+          offset: byteOffset(file.text, start),
+        }),
+      );
     }
     policies.set(id, { cedar: text, principal: json.principal });
+    ids.push(id);
   });
+  // Cedar names a file's policies policy0, policy1, ... in order; say which by its id.
+  for (const problem of validateStrictly(schema, file.text)) {
+    const id = ids[Number(problem.policyId.replace(/^policy/, ''))] ?? problem.policyId;
+    issues.push(at({ ...problem, message: problem.message.replace(`\`${problem.policyId}\``, `\`${id}\``) }));
+  }
   return issues.length === before ? policies : new Map();
+}
+
+function byteOffset(text: string, index: number): number {
+  return Buffer.byteLength(text.slice(0, Math.max(0, index)));
 }
 
 /** Line and column (1-based, in characters) of a UTF-8 byte offset into `text`. */
