@@ -15,6 +15,7 @@ import {
   policyToJson,
   preparsePolicySet,
   type SchemaJson,
+  schemaToText,
   statefulIsAuthorized,
   validate,
 } from '@cedar-policy/cedar-wasm/nodejs';
@@ -134,4 +135,12 @@ export function evaluate(setId: string, request: CedarRequest): CedarAnswer {
     policies: diagnostics.reason,
     errors: diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`),
   };
+}
+
+/** A schema in Cedar's human-readable schema syntax. */
+export function schemaText(schema: SchemaJson<string>): string {
+  const answer = schemaToText(schema);
+  if (answer.type === 'failure')
+    throw new Error(`Cedar could not print the schema: ${answer.errors[0]?.message}`);
+  return answer.text;
 }
