@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createKeyService } from '../src/services/keys/service.ts';
 import { openStores } from '../src/store/open.ts';
+import { writeOperatorPolicies, writePartnerContracts } from './authz-config.ts';
 import { type ServerProcess, startServer } from './processes.ts';
 
 export interface StartedTarget {
@@ -24,7 +25,7 @@ export interface Target {
   start(upstream: ServerProcess, scratch: string, cpu: number | undefined): Promise<StartedTarget>;
 }
 
-const OPENAPI = {
+export const OPENAPI = {
   openapi: '3.1.0',
   info: { title: 'bench', version: '1' },
   paths: {
@@ -99,6 +100,33 @@ export const TARGETS: readonly Target[] = [
     async start(upstream, scratch, cpu) {
       const dir = join(scratch, 'portcullis');
       const key = writeGatewayConfig(dir, upstream.url);
+      return {
+        server: await startServer('gateway.ts', [dir], cpu),
+        headers: { 'x-api-key': key },
+        owned: true,
+      };
+    },
+  },
+  {
+    // Authorisation as a large deployment has it: 10,000 partners with conditional grants,
+    // global and per-partner operator policies; the benchmark partner's grant carries a
+    // network and a time window. The decision cache is warm after the first requests.
+    name: 'portcullis (authz warm cache)',
+    baseline: 'portcullis',
+    async start(upstream, scratch, cpu) {
+      const dir = join(scratch, 'portcullis-authz');
+      const key = writeGatewayConfig(dir, upstream.url, {
+        grants: [
+          {
+            api: 'orders',
+            operations: ['getOrder', 'createOrder'],
+            networks: ['127.0.0.0/8'],
+            timeWindows: [{ from: '00:00', to: '24:00' }],
+          },
+        ],
+      });
+      writePartnerContracts(dir, 10_000);
+      writeOperatorPolicies(dir, 10_000);
       return {
         server: await startServer('gateway.ts', [dir], cpu),
         headers: { 'x-api-key': key },

@@ -3,6 +3,7 @@ import type { LoadedConfig } from '../../config/load.ts';
 import type { SourceFile } from '../../config/source.ts';
 import { parseCidr } from '../../http/forwarded.ts';
 import { type PolicyJson, type SchemaJson, type ValidationProblem, validateStrictly } from './cedar.ts';
+import { contextReads } from './context-reads.ts';
 import type { PolicyMap } from './operator-policies.ts';
 import { ACTION_TYPE, ENTITY, operationAction, qualified } from './schema.ts';
 import { type TimeWindow, utcRanges } from './time-window.ts';
@@ -145,7 +146,10 @@ export function compileContractPolicies(
     );
   }
   const compiled = new Map(
-    [...policies].map(([id, json]) => [id, { cedar: json, principal: json.principal }]),
+    [...policies].map(([id, json]) => [
+      id,
+      { cedar: json, principal: json.principal, reads: contextReads(json) },
+    ]),
   );
   return { policies: compiled, grants };
 }

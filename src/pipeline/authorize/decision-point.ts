@@ -13,6 +13,8 @@ const GLOBAL_SLICE = '*';
 
 /** The preparsed sets one partner's requests are evaluated against. */
 interface Slice {
+  /** The context attributes its policies read (`READS` bits). */
+  readonly reads: number;
   readonly live: string;
   /** Undefined when the candidate set holds the very same policies for this partner. */
   readonly shadow: string | undefined;
@@ -42,13 +44,14 @@ export class DecisionPoint {
   decide(ex: Exchange): AuthorizationRecord {
     const target = ex.route!.target;
     const action = operationAction(target.api, target.operation.id);
-    const key = decisionKey(ex, action);
+    const slice = this.#sliceFor(ex.identity!.partner);
+    const key = decisionKey(ex, action, slice.reads);
     const cached = this.#cache.get(key);
     if (cached !== undefined) {
       if (cached.shadow !== undefined) this.counters.shadowDifferences++;
       return cached;
     }
-    const record = this.#evaluate(ex, action);
+    const record = this.#evaluate(ex, action, slice);
     if (record.errors.length > 0) this.counters.evaluationErrors++;
     if (record.shadow !== undefined) this.counters.shadowDifferences++;
     this.#cache.set(key, record);
@@ -60,10 +63,8 @@ export class DecisionPoint {
     this.#sets.release();
   }
 
-  #evaluate(ex: Exchange, action: string): AuthorizationRecord {
-    const identity = ex.identity!;
-    const slice = this.#sliceFor(identity.partner);
-    const request = cedarRequest(ex, action);
+  #evaluate(ex: Exchange, action: string, slice: Slice): AuthorizationRecord {
+    const request = cedarRequest(ex, action, slice.reads);
     const live = this.#outcome(slice.live, request, ex, action);
     if (slice.shadow === undefined) return { ...live, shadow: undefined };
     const shadow = this.#outcome(slice.shadow, request, ex, action);
@@ -91,7 +92,12 @@ export class DecisionPoint {
     if (slice !== undefined) return slice;
     const liveIds = sliceIds(live, own ? partner : GLOBAL_SLICE);
     const shadowIds = shadow === undefined ? undefined : sliceIds(shadow, own ? partner : GLOBAL_SLICE);
+    const reads = [...liveIds, ...(shadowIds ?? [])].reduce(
+      (bits, id) => bits | (live.policies.get(id) ?? shadow!.policies.get(id))!.reads,
+      0,
+    );
     slice = {
+      reads,
       live: this.#load(name, live, liveIds),
       shadow:
         shadowIds === undefined || sameSlice(live, liveIds, shadow!, shadowIds)

@@ -8,6 +8,7 @@ import {
   splitPolicies,
   validateStrictly,
 } from './cedar.ts';
+import { contextReads } from './context-reads.ts';
 
 /** Files under this folder are the shadow (candidate) policies. */
 export const SHADOW_DIR = `${POLICIES_DIR}/shadow/`;
@@ -20,6 +21,8 @@ export const SHADOW_DIR = `${POLICIES_DIR}/shadow/`;
 export interface CompiledPolicy {
   readonly cedar: string | PolicyJson;
   readonly principal: PolicyJson['principal'];
+  /** The context attributes it reads (`READS` bits). */
+  readonly reads: number;
 }
 
 /** Policies by id, in file order. */
@@ -107,7 +110,7 @@ function compileFile(file: PolicyFile, schema: SchemaJson<string>, issues: Confi
         }),
       );
     }
-    policies.set(id, { cedar: text, principal: json.principal });
+    policies.set(id, { cedar: text, principal: json.principal, reads: contextReads(json) });
     ids.push(id);
   });
   // Cedar names a file's policies policy0, policy1, ... in order; say which by its id.

@@ -1,5 +1,6 @@
 import type { Exchange } from '../exchange.ts';
 import type { CedarRequest, PolicyValue } from './cedar.ts';
+import { READS, READS_ALL } from './context-reads.ts';
 import { ACTION_TYPE, ENTITY, qualified } from './schema.ts';
 import { utcDayAndMinute } from './time-window.ts';
 
@@ -16,58 +17,52 @@ export function applicationId(partner: string, application: string): string {
 }
 
 /**
- * The decision cache key: every input the decision reads, and nothing else. Time enters
- * to the minute, as the context carries it.
+ * The decision cache key: every input the decision reads, and nothing else. `reads` says
+ * which context attributes the policies of the caller's slice read; time enters to the
+ * minute, as the context carries it.
  */
-export function decisionKey(ex: Exchange, action: string): string {
+export function decisionKey(ex: Exchange, action: string, reads: number): string {
   const identity = ex.identity!;
-  const scopes = identity.scopes === undefined ? NO_SCOPES : [...identity.scopes].sort().join(ITEM);
-  const dataClasses = ex.dataClasses === undefined ? '' : [...ex.dataClasses].sort().join(ITEM);
-  return (
-    identity.partner +
-    FIELD +
-    identity.application +
-    FIELD +
-    action +
-    FIELD +
-    ex.clientAddress +
-    FIELD +
-    Math.floor(ex.receivedAt / 60_000) +
-    FIELD +
-    scopes +
-    FIELD +
-    dataClasses +
-    FIELD +
-    riskScoreOf(ex) +
-    FIELD +
-    (identity.certificate?.fingerprint ?? '')
-  );
+  let key = identity.partner + FIELD + identity.application + FIELD + action;
+  if (reads & READS.scopes) {
+    key += FIELD + (identity.scopes === undefined ? NO_SCOPES : [...identity.scopes].sort().join(ITEM));
+  }
+  if (reads & READS.mtls) key += FIELD + (identity.certificate?.fingerprint ?? '');
+  if (reads & READS.clientIp) key += FIELD + ex.clientAddress;
+  if (reads & READS.time) key += FIELD + Math.floor(ex.receivedAt / 60_000);
+  if (reads & READS.dataClasses) {
+    key += FIELD + (ex.dataClasses === undefined ? '' : [...ex.dataClasses].sort().join(ITEM));
+  }
+  if (reads & READS.riskScore) key += FIELD + riskScoreOf(ex);
+  return key;
 }
 
 /**
  * The Cedar request for an exchange: the caller's application (a member of its partner)
- * calls the operation's action on the API, with the request context the schema declares.
+ * calls the operation's action on the API, with the context attributes in `reads` (the
+ * schema declares them all; an attribute no policy reads is left out, it would only cost).
  */
-export function cedarRequest(ex: Exchange, action: string): CedarRequest {
+export function cedarRequest(ex: Exchange, action: string, reads = READS_ALL): CedarRequest {
   const identity = ex.identity!;
   const principal = { type: APPLICATION, id: applicationId(identity.partner, identity.application) };
-  const minute = Math.floor(ex.receivedAt / 60_000);
-  const { day, minuteOfDay } = utcDayAndMinute(minute * 60_000);
-  const context: Record<string, PolicyValue> = {
-    clientIp: { __extn: { fn: 'ip', arg: ex.clientAddress } },
-    time: { epochSeconds: minute * 60, day, minuteOfDay },
-    dataClasses: ex.dataClasses === undefined ? [] : [...ex.dataClasses],
-    riskScore: riskScoreOf(ex),
-  };
-  if (identity.scopes !== undefined) context.scopes = [...identity.scopes];
+  const context: Record<string, PolicyValue> = {};
+  if (reads & READS.scopes && identity.scopes !== undefined) context.scopes = [...identity.scopes];
   const certificate = identity.certificate;
-  if (certificate !== undefined) {
+  if (reads & READS.mtls && certificate !== undefined) {
     context.mtls = {
       fingerprint: certificate.fingerprint,
       subject: certificate.subject,
       ...(certificate.spiffeId === undefined ? {} : { spiffeId: certificate.spiffeId }),
     };
   }
+  if (reads & READS.clientIp) context.clientIp = { __extn: { fn: 'ip', arg: ex.clientAddress } };
+  if (reads & READS.time) {
+    const minute = Math.floor(ex.receivedAt / 60_000);
+    context.time = { epochSeconds: minute * 60, ...utcDayAndMinute(minute * 60_000) };
+  }
+  if (reads & READS.dataClasses)
+    context.dataClasses = ex.dataClasses === undefined ? [] : [...ex.dataClasses];
+  if (reads & READS.riskScore) context.riskScore = riskScoreOf(ex);
   const api = ex.route!.target.api;
   const actionUid = { type: ACTION_TYPE, id: action };
   return {

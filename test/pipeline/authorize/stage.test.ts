@@ -232,11 +232,23 @@ describe('the decision cache', () => {
   });
 
   test('holds no more decisions than configured', (t) => {
-    const decide = deciderFor(compileWith({}, { authorization: { cache: { maxEntries: 2 } } }), t);
+    const decide = deciderFor(
+      compileWith(acmeWith({ operations: ['listPets'], networks: ['10.0.0.0/8'] }), {
+        authorization: { cache: { maxEntries: 2 } },
+      }),
+      t,
+    );
     for (let i = 1; i <= 5; i++) decide({ clientAddress: `10.0.0.${i}` });
     assert.equal(decide.point.counters.cacheEntries, 2);
     decide({ clientAddress: '10.0.0.5' });
     assert.equal(decide.point.counters.cacheHits, 1);
+  });
+
+  test('is not split by inputs no policy of the caller reads', (t) => {
+    const decide = deciderFor(compileWith(), t);
+    decide({ clientAddress: '10.0.0.1', riskScore: 10, at: WEDNESDAY_NOON_UTC });
+    decide({ clientAddress: '10.0.0.2', riskScore: 20, at: WEDNESDAY_NOON_UTC + HOUR });
+    assert.deepEqual([decide.point.counters.cacheHits, decide.point.counters.cacheMisses], [1, 1]);
   });
 
   test('with no room, evaluates every request', (t) => {

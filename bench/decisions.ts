@@ -1,0 +1,140 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import type { OperationSpec } from '../src/config/openapi.ts';
+import { compilePlan } from '../src/config/plan.ts';
+import { DecisionPoint } from '../src/pipeline/authorize/decision-point.ts';
+import type { Exchange } from '../src/pipeline/exchange.ts';
+import { partnerName, writeOperatorPolicies, writePartnerContracts } from './authz-config.ts';
+import { OPENAPI } from './targets.ts';
+
+/**
+ * Decision micro-benchmark: the authorisation decision point on plans of 10, 1,000 and
+ * 10,000 partners (each with a conditional grant, plus global and per-partner operator
+ * policies). A miss is a decision Cedar evaluates (its partner's slice already parsed); a
+ * hit comes from the decision cache. Run alone with `node bench/decisions.ts`, or as the
+ * first part of `npm run bench`. Targets: hit p50 ≤ 5 µs; miss p50 ≤ 80 µs at 10,000.
+ */
+const { values } = parseArgs({
+  options: {
+    partners: { type: 'string', default: '10,1000,10000' },
+    misses: { type: 'string', default: '5000' },
+    hits: { type: 'string', default: '50000' },
+  },
+});
+
+const OPERATIONS = ['getOrder', 'createOrder'];
+
+function exchange(partner: string, operation: string, clientAddress: string, receivedAt: number): Exchange {
+  return {
+    identity: { partner, application: 'default', credential: { kind: 'api_key', id: 'k' } },
+    route: { target: { api: 'orders', operation: { id: operation } as OperationSpec }, params: {} },
+    clientAddress,
+    receivedAt,
+    dataClasses: undefined,
+    riskScore: undefined,
+  } as unknown as Exchange;
+}
+
+/** Microseconds per call of `decide` on each exchange, in order. */
+function time(point: DecisionPoint, exchanges: readonly Exchange[]): number[] {
+  const out = new Array<number>(exchanges.length);
+  for (let i = 0; i < exchanges.length; i++) {
+    const start = performance.now();
+    point.decide(exchanges[i]!);
+    out[i] = (performance.now() - start) * 1000;
+  }
+  return out;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
+
+function writeConfig(dir: string, partners: number): void {
+  mkdirSync(join(dir, 'apis'), { recursive: true });
+  writeFileSync(
+    join(dir, 'portcullis.yaml'),
+    stringify({
+      version: 1,
+      listeners: { public: { port: 0 } },
+      apis: {
+        orders: {
+          openapi: 'apis/orders.yaml',
+          hosts: ['127.0.0.1'],
+          upstream: { url: 'http://127.0.0.1:9' },
+        },
+      },
+      store: { kind: 'memory' },
+    }),
+  );
+  writeFileSync(join(dir, 'apis/orders.yaml'), stringify(OPENAPI));
+  writePartnerContracts(dir, partners);
+  writeOperatorPolicies(dir, partners);
+}
+
+const now = Date.UTC(2026, 0, 7, 12, 0);
+const rows: { partners: number; hitP50: number; missP50: number }[] = [];
+console.log(
+  `${'partners'.padStart(8)} ${'policies'.padStart(8)} ${'plan ms'.padStart(8)} ${'slice load µs'.padStart(13)} ${'miss p50'.padStart(9)} ${'miss p99'.padStart(9)} ${'hit p50'.padStart(8)} ${'hit p99'.padStart(8)} ${'hit mean'.padStart(8)}  (µs)`,
+);
+for (const partners of values.partners.split(',').map(Number)) {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-decisions-'));
+  try {
+    writeConfig(dir, partners);
+    const built = performance.now();
+    const plan = compilePlan(dir);
+    const planMs = performance.now() - built;
+    const point = new DecisionPoint(plan.authorization, plan.version);
+    const callers = Array.from({ length: Math.min(partners, 200) }, (_, i) =>
+      partnerName(Math.floor((i * partners) / Math.min(partners, 200))),
+    );
+    // First call of each caller: its slice is parsed into Cedar (once per plan).
+    const cold = time(
+      point,
+      callers.map((p) => exchange(p, 'getOrder', '127.0.0.1', now)),
+    ).sort((a, b) => a - b);
+    // Misses: a new client address every time, so no decision is cached yet.
+    const missing = Array.from({ length: Number(values.misses) }, (_, i) =>
+      exchange(
+        callers[i % callers.length]!,
+        OPERATIONS[i % 2]!,
+        `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+        now,
+      ),
+    );
+    time(point, missing.slice(0, 500));
+    const miss = time(point, missing.slice(500)).sort((a, b) => a - b);
+    // Hits: a hundred requests already decided, over and over.
+    const warm = missing.slice(0, 100);
+    const hitting = Array.from({ length: Number(values.hits) }, (_, i) => warm[i % warm.length]!);
+    time(point, hitting);
+    const hitStart = performance.now();
+    const hit = time(point, hitting).sort((a, b) => a - b);
+    const hitMean = ((performance.now() - hitStart) * 1000) / hitting.length;
+    point.close();
+    const row = {
+      partners,
+      policies: plan.authorization.live.policies.size,
+      planMs,
+      sliceLoadP50: percentile(cold, 0.5),
+      missP50: percentile(miss, 0.5),
+      missP99: percentile(miss, 0.99),
+      hitP50: percentile(hit, 0.5),
+      hitP99: percentile(hit, 0.99),
+      hitMean,
+    };
+    rows.push(row);
+    console.log(
+      `${String(partners).padStart(8)} ${String(row.policies).padStart(8)} ${planMs.toFixed(0).padStart(8)} ${row.sliceLoadP50.toFixed(0).padStart(13)} ${row.missP50.toFixed(1).padStart(9)} ${row.missP99.toFixed(1).padStart(9)} ${row.hitP50.toFixed(2).padStart(8)} ${row.hitP99.toFixed(2).padStart(8)} ${row.hitMean.toFixed(2).padStart(8)}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const largest = rows.at(-1)!;
+console.log(
+  `\ntargets at ${largest.partners} partners: hit p50 ${largest.hitP50.toFixed(2)} µs (≤ 5), miss p50 ${largest.missP50.toFixed(1)} µs (≤ 80)`,
+);
