@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { isAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
+import { preparsePolicySet, preparseSchema, statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
 import type { RuntimePlan } from '../../../src/config/plan.ts';
 import { cedarRequest } from '../../../src/pipeline/authorize/request.ts';
 import { contractFile } from '../../support/config.ts';
@@ -124,25 +124,31 @@ function requestFor(r: Random): RequestFacts {
   };
 }
 
-/** Cedar's own answer over the whole policy set, with the schema (not our slices, not our entities). */
-function wholeSetAnswer(plan: RuntimePlan, facts: RequestFacts) {
-  const ex = exchange(facts);
-  const action = `pets:${facts.operation}`;
-  const request = cedarRequest(ex, action);
-  const policies = Object.fromEntries([...plan.authorization.live.policies].map(([id, p]) => [id, p.cedar]));
-  const answer = isAuthorized({
+/**
+ * Cedar's own answer over the whole policy set, with the action hierarchy from the schema
+ * and the request checked against it: neither our slices nor our action entities.
+ */
+function wholeSetAnswer(seed: number, facts: RequestFacts) {
+  const request = cedarRequest(exchange(facts), `pets:${facts.operation}`);
+  const answer = statefulIsAuthorized({
     principal: request.principal,
     action: request.action,
     resource: request.resource,
     context: request.context,
-    schema: plan.authorization.schema,
+    preparsedSchemaName: `whole-${seed}`,
     validateRequest: true,
-    policies: { staticPolicies: policies },
+    preparsedPolicySetId: `whole-${seed}`,
     entities: request.entities.slice(0, 1),
   });
   assert.equal(answer.type, 'success', JSON.stringify(answer));
   if (answer.type !== 'success') throw new Error('unreachable');
   return answer.response;
+}
+
+function preparseWholeSet(seed: number, plan: RuntimePlan): void {
+  preparseSchema(`whole-${seed}`, plan.authorization.schema);
+  const policies = Object.fromEntries([...plan.authorization.live.policies].map(([id, p]) => [id, p.cedar]));
+  preparsePolicySet(`whole-${seed}`, { staticPolicies: policies });
 }
 
 describe('slicing the policy set by partner', () => {
@@ -155,10 +161,11 @@ describe('slicing the policy set by partner', () => {
         files[`contracts/${partner}.yaml`] = contractFile(partner, [], { grants: grantsFor(r) });
       }
       const plan = compileWith(files);
+      preparseWholeSet(seed, plan);
       const decide = deciderFor(plan, t);
       for (let i = 0; i < 60; i++) {
         const facts = requestFor(r);
-        const whole = wholeSetAnswer(plan, facts);
+        const whole = wholeSetAnswer(seed, facts);
         const sliced = decide(facts).authorization!;
         const context = `seed ${seed} request ${i}: ${JSON.stringify(facts, (_k, v) => (v instanceof Set ? [...v] : v))}`;
         const wholeAllows = whole.decision === 'allow' && whole.diagnostics.errors.length === 0;
