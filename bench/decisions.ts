@@ -93,8 +93,10 @@ for (const partners of values.partners.split(',').map(Number)) {
     const plan = compilePlan(dir);
     const planMs = performance.now() - built;
     const point = new DecisionPoint(plan.authorization, plan.version);
+    // 200 callers (or all), spread so that every scale has the same mix of partners with
+    // and without policies of their own and conditional grants (7919 is prime).
     const callers = Array.from({ length: Math.min(partners, 200) }, (_, i) =>
-      partnerName(Math.floor((i * partners) / Math.min(partners, 200))),
+      partnerName((i * 7919) % partners),
     );
     // First call of each caller: its slice is parsed into Cedar (once per plan).
     const cold = time(
