@@ -29,7 +29,7 @@ export interface PlanRuntime {
   /** Decision cache hits and misses, evaluation errors, shadow differences (this plan's). */
   readonly authorization: AuthorizationCounters;
   handle(ex: Exchange): void;
-  /** Releases the plan's resources (connection pools); call once no request uses it. */
+  /** Releases the plan's resources (connection pools, Cedar policy sets); call once no request uses it. */
   close(): Promise<void>;
 }
 
