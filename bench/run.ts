@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,14 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 });
+// The decision micro-benchmark first, in its own process (`--only decisions` runs it alone).
+if (values.only === undefined || values.only === 'decisions') {
+  console.log('Authorisation decisions (bench/decisions.ts):\n');
+  execFileSync(process.execPath, [new URL('./decisions.ts', import.meta.url).pathname], { stdio: 'inherit' });
+  console.log('');
+  if (values.only === 'decisions') process.exit(0);
+}
+
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const connections = Number(values.connections);

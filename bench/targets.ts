@@ -6,6 +6,7 @@ import { createKeyService } from '../src/services/keys/service.ts';
 import { createClientService } from '../src/services/token/clients.ts';
 import { openStores } from '../src/store/open.ts';
 import { startRedis } from '../test/support/redis.ts';
+import { writeOperatorPolicies, writePartnerContracts } from './authz-config.ts';
 import { type ServerProcess, startServer } from './processes.ts';
 import type { Workload } from './wrk.ts';
 
@@ -30,7 +31,7 @@ export interface Target {
   start(upstream: ServerProcess, scratch: string, cpu: number | undefined): Promise<StartedTarget>;
 }
 
-const OPENAPI = {
+export const OPENAPI = {
   openapi: '3.1.0',
   info: { title: 'bench', version: '1' },
   paths: {
@@ -222,5 +223,32 @@ export const TARGETS: readonly Target[] = [
     name: 'portcullis (jwt)',
     baseline: 'portcullis',
     start: startJwtGateway,
+  },
+  {
+    // Authorisation as a large deployment has it: 10,000 partners with conditional grants,
+    // global and per-partner operator policies; the benchmark partner's grant carries a
+    // network and a time window. The decision cache is warm after the first requests.
+    name: 'portcullis (authz warm cache)',
+    baseline: 'portcullis',
+    async start(upstream, scratch, cpu) {
+      const dir = join(scratch, 'portcullis-authz');
+      const key = writeGatewayConfig(dir, upstream.url, {
+        grants: [
+          {
+            api: 'orders',
+            operations: ['getOrder', 'createOrder'],
+            networks: ['127.0.0.0/8'],
+            timeWindows: [{ from: '00:00', to: '24:00' }],
+          },
+        ],
+      });
+      writePartnerContracts(dir, 10_000);
+      writeOperatorPolicies(dir, 10_000);
+      return {
+        server: await startServer('gateway.ts', [dir], cpu),
+        headers: { 'x-api-key': key },
+        owned: true,
+      };
+    },
   },
 ];

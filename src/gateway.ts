@@ -11,6 +11,7 @@ import { createListener } from './http/listener.ts';
 import { sendProblem } from './http/problem.ts';
 import { PROBLEM_CODES } from './http/problem-codes.ts';
 import type { Logger } from './observe/logger.ts';
+import { createAuthorizationRecorder } from './pipeline/authorize/recorder.ts';
 import type { PipelineHooks } from './pipeline/compose.ts';
 import { Exchange } from './pipeline/exchange.ts';
 import { createPlanRuntime, type PlanRuntime } from './pipeline/index.ts';
@@ -129,7 +130,12 @@ export class Gateway {
     };
     this.#ownsLimitStore = options.limitStore === undefined;
     this.#recorder = combineRecorders(
-      [createLogRecorder(options.logger), createHealthRecorder(upstreamHealth), ...(options.recorders ?? [])],
+      [
+        createLogRecorder(options.logger),
+        createHealthRecorder(upstreamHealth),
+        createAuthorizationRecorder({ logger: options.logger, audit: stores.audit, clock: this.#clock }),
+        ...(options.recorders ?? []),
+      ],
       (error) => options.logger.error({ err: error }, 'a recorder failed'),
     );
     this.#current = new Generation(this.#createRuntime(plan));

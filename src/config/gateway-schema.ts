@@ -3,6 +3,7 @@ import { HttpLimitsSchema, ListenerSchema } from '../http/config.ts';
 import { DEFAULT_PROBLEM_TYPE_BASE } from '../http/problem.ts';
 import { LoggingSchema } from '../observe/config.ts';
 import { AuthenticationSchema } from '../pipeline/authenticate/config.ts';
+import { AuthorizationSchema } from '../pipeline/authorize/config.ts';
 import { UpstreamSchema } from '../pipeline/forward/config.ts';
 import { GatewayLimitsSchema } from '../pipeline/limit/config.ts';
 import { TokenServiceSchema } from '../services/token/config.ts';
@@ -38,6 +39,7 @@ export const GatewaySchema = Type.Object(
     /** Peers (CIDRs or addresses) whose Forwarded / X-Forwarded-* headers are believed. */
     trustedProxies: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
     authentication: AuthenticationSchema,
+    authorization: AuthorizationSchema,
     apis: Type.Record(Type.String(), ApiSchema, {
       propertyNames: { pattern: NAME_PATTERN },
       minProperties: 1,

@@ -5,6 +5,7 @@ import { type ContractConfig, ContractSchema } from './contract-schema.ts';
 import { type ApiConfig, type GatewayConfig, GatewaySchema } from './gateway-schema.ts';
 import type { ConfigIssue } from './issues.ts';
 import { loadOpenApi, type OpenApiSpec } from './openapi.ts';
+import { type PolicyFile, readPolicyFiles } from './policy-files.ts';
 import { SourceFile } from './source.ts';
 import { compileSchema, validateSource } from './validate.ts';
 
@@ -30,6 +31,8 @@ export interface LoadedConfig {
   readonly gatewaySource: SourceFile;
   readonly apis: ReadonlyMap<string, LoadedApi>;
   readonly contracts: ReadonlyMap<string, LoadedContract>;
+  /** Operators' Cedar policy files (`policies/**\/*.cedar`), parsed by the authorize stage. */
+  readonly policyFiles: readonly PolicyFile[];
   /** Content hash of every file read: the plan version. */
   readonly version: string;
 }
@@ -95,9 +98,20 @@ export function loadConfig(dirInput: string): { config: LoadedConfig | undefined
     contracts.set(value.partner, { partner: value.partner, config: value, source });
   }
 
+  const policyFiles = readPolicyFiles(dir, issues);
+  for (const policy of policyFiles) hash.update(`${policy.file}\0${policy.text}\0`);
+
   if (gateway === undefined || gatewaySource === undefined) return { config: undefined, issues };
   return {
-    config: { dir, gateway, gatewaySource, apis, contracts, version: hash.digest('hex').slice(0, 16) },
+    config: {
+      dir,
+      gateway,
+      gatewaySource,
+      apis,
+      contracts,
+      policyFiles,
+      version: hash.digest('hex').slice(0, 16),
+    },
     issues,
   };
 }

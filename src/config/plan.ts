@@ -2,7 +2,12 @@ import type { HeaderRules } from '../http/canonical-headers.ts';
 import type { HttpLimits } from '../http/config.ts';
 import { compileTrustedProxies, type TrustedProxies } from '../http/forwarded.ts';
 import { type AuthenticationPlan, compileAuthentication } from '../pipeline/authenticate/config.ts';
-import { compileGrants, type GrantTable } from '../pipeline/authorize/config.ts';
+import {
+  type AuthorizationPlan,
+  compileAuthorization,
+  compileGrants,
+  type GrantTable,
+} from '../pipeline/authorize/config.ts';
 import { compileUpstreams, type UpstreamPlan } from '../pipeline/forward/config.ts';
 import { compileLimits } from '../pipeline/limit/config.ts';
 import type { LimitTable } from '../pipeline/limit/policy.ts';
@@ -31,6 +36,8 @@ export interface RuntimePlan {
   readonly routes: RouteTable;
   readonly authentication: AuthenticationPlan;
   readonly grants: GrantTable;
+  /** Cedar schema, policies (live and shadow) sliced by partner, decision settings. */
+  readonly authorization: AuthorizationPlan;
   readonly upstreams: ReadonlyMap<string, UpstreamPlan>;
   /** Partners' rate, quota and concurrency limits. */
   readonly limits: LimitTable;
@@ -69,6 +76,7 @@ function compileLoaded(loaded: LoadedConfig, issues: ConfigIssue[]): RuntimePlan
     routes: compileRoutes(loaded, issues),
     authentication,
     grants: compileGrants(loaded, issues),
+    authorization: compileAuthorization(loaded, issues),
     upstreams: compileUpstreams(loaded, issues),
     limits: compileLimits(loaded, issues),
     tokens: compileTokenService(loaded, issues),

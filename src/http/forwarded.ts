@@ -6,6 +6,18 @@ export interface TrustedProxies {
   has(address: string): boolean;
 }
 
+/** An address or CIDR block (`10.0.0.0/8`, `::1`), or undefined when it is neither. */
+export function parseCidr(
+  entry: string,
+): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
+  const [address, prefixText] = entry.split('/', 2) as [string, string | undefined];
+  const family = isIP(address);
+  const max = family === 6 ? 128 : 32;
+  const prefix = prefixText === undefined ? max : Number(prefixText);
+  if (family === 0 || !/^\d{1,3}$/.test(prefixText ?? '0') || prefix > max) return undefined;
+  return { address, prefix, family: family === 6 ? 'ipv6' : 'ipv4' };
+}
+
 /**
  * Compiles `trustedProxies` entries (addresses or CIDRs, IPv4 or IPv6); returns the
  * entries that are not valid as `invalid` so the loader can point at them.
@@ -17,15 +29,9 @@ export function compileTrustedProxies(entries: readonly string[]): {
   const list = new BlockList();
   const invalid: number[] = [];
   entries.forEach((entry, index) => {
-    const [address, prefixText] = entry.split('/', 2) as [string, string | undefined];
-    const family = isIP(address);
-    const prefix = prefixText === undefined ? (family === 6 ? 128 : 32) : Number(prefixText);
-    const max = family === 6 ? 128 : 32;
-    if (family === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > max) {
-      invalid.push(index);
-      return;
-    }
-    list.addSubnet(address, prefix, family === 6 ? 'ipv6' : 'ipv4');
+    const cidr = parseCidr(entry);
+    if (cidr === undefined) invalid.push(index);
+    else list.addSubnet(cidr.address, cidr.prefix, cidr.family);
   });
   const any = entries.length > invalid.length;
   return {

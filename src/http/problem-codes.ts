@@ -34,6 +34,9 @@ export const PROBLEM_CODES = {
   // authorize
   operation_not_granted: { status: 403, title: 'Operation not granted', stage: 'authorize' },
   insufficient_scope: { status: 403, title: 'Insufficient scope', stage: 'authorize' },
+  grant_conditions_unmet: { status: 403, title: 'Grant conditions not met', stage: 'authorize' },
+  operation_forbidden: { status: 403, title: 'Forbidden by policy', stage: 'authorize' },
+  policy_evaluation_failed: { status: 403, title: 'Authorisation failed', stage: 'authorize' },
   // forward
   upstream_timeout: { status: 504, title: 'Upstream timed out', stage: 'forward' },
   upstream_unavailable: { status: 502, title: 'Upstream unavailable', stage: 'forward' },

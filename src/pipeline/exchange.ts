@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CanonicalTarget } from '../http/canonical-target.ts';
 import { unmapped } from '../http/forwarded.ts';
 import type { TraceContext } from '../http/trace-context.ts';
+import type { AuthorizationRecord } from './authorize/outcome.ts';
 import type { Identity } from './identity.ts';
 import type { LocalEndpoint } from './local/endpoint.ts';
 import type { RouteMatch } from './route/router.ts';
@@ -39,6 +40,15 @@ export class Exchange {
   /** The gateway's own endpoint, when the request is for one (then `route` is undefined). */
   local: LocalEndpoint | undefined;
   identity: Identity | undefined;
+  /**
+   * Data classes found in the request payload (e.g. `pii.email`), set by content
+   * inspection; authorisation policies see them as `context.dataClasses`.
+   */
+  dataClasses: ReadonlySet<string> | undefined;
+  /** Risk of this request, an integer 0-100 from anomaly detection; policies see `context.riskScore`. */
+  riskScore: number | undefined;
+  /** What the authorisation policies decided and which policies determined it. */
+  authorization: AuthorizationRecord | undefined;
   trace: TraceContext | undefined;
   /** Name of the stage running now, or the one that denied. */
   stage = '';

@@ -4,6 +4,15 @@
  */
 export type CredentialKind = 'api_key' | 'access_token' | 'client_secret' | 'client_assertion';
 
+/** The client certificate a caller presented over mutual TLS, as far as policies see it. */
+export interface CertificateIdentity {
+  /** SHA-256 of the DER certificate, lower-case hex. */
+  readonly fingerprint: string;
+  readonly subject: string;
+  /** The SPIFFE ID in the certificate's URI SAN, when it has one. */
+  readonly spiffeId?: string | undefined;
+}
+
 /**
  * The authenticated caller, as every later stage and the audit log see it. The partner
  * (organisation) and its application (client) are kept apart from any end user.
@@ -27,4 +36,6 @@ export interface Identity {
   readonly user?: string | undefined;
   /** Delegation (RFC 8693 `act`): the actors that presented the token on the subject's behalf, most recent first. */
   readonly actors?: readonly string[] | undefined;
+  /** The mTLS client certificate, when the connection presented one (authorisation reads it). */
+  readonly certificate?: CertificateIdentity | undefined;
 }

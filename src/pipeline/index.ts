@@ -10,6 +10,8 @@ import type { Authenticator } from './authenticate/authenticator.ts';
 import { createBearerAuthenticator } from './authenticate/bearer.ts';
 import { createTokenVerifier } from './authenticate/bearer-runtime.ts';
 import { createAuthenticateStage } from './authenticate/stage.ts';
+import type { AuthorizationCounters } from './authorize/decision-cache.ts';
+import { DecisionPoint } from './authorize/decision-point.ts';
 import { createAuthorizeStage } from './authorize/stage.ts';
 import { composePipeline, type PipelineHooks, type StageCounters } from './compose.ts';
 import type { Exchange } from './exchange.ts';
@@ -40,10 +42,12 @@ export interface PipelineDeps {
 export interface PlanRuntime {
   readonly plan: RuntimePlan;
   readonly counters: readonly StageCounters[];
+  /** Decision cache hits and misses, evaluation errors, shadow differences (this plan's). */
+  readonly authorization: AuthorizationCounters;
   handle(ex: Exchange): void;
   /** Every limited partner's current usage, for a metrics exporter. */
   limitUsage(): Promise<PartnerUsage[]>;
-  /** Releases the plan's resources (connection pools); call once no request uses it. */
+  /** Releases the plan's resources (connection pools, Cedar policy sets); call once no request uses it. */
   close(): Promise<void>;
 }
 
@@ -85,6 +89,7 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
     hooks.reject,
   );
   const answerLocally = createLocalResponder(hooks);
+  const decisionPoint = new DecisionPoint(plan.authorization, plan.version);
   const pipeline = composePipeline(
     [
       {
@@ -105,7 +110,12 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
         forLocal: true,
       },
       { name: 'limit', run: createLimitStage(plan.limits, deps.limits), enforced: true, forLocal: false },
-      { name: 'authorize', run: createAuthorizeStage(plan.grants), enforced: true, forLocal: false },
+      {
+        name: 'authorize',
+        run: createAuthorizeStage(decisionPoint),
+        enforced: plan.authorization.settings.enforced,
+        forLocal: false,
+      },
     ],
     (ex) => (ex.local === undefined ? forwarder.respond(ex) : answerLocally(ex)),
     hooks,
@@ -114,6 +124,7 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
   return {
     plan,
     counters: pipeline.counters,
+    authorization: decisionPoint.counters,
     handle(ex) {
       const headers = ex.req.headers;
       if (trusted.any) {
@@ -131,6 +142,9 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
       pipeline.run(ex);
     },
     limitUsage: () => usageSnapshot(plan.limits, deps.limits.store, deps.clock.now()),
-    close: () => forwarder.close(),
+    close: () => {
+      decisionPoint.close();
+      return forwarder.close();
+    },
   };
 }

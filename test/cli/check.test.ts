@@ -31,6 +31,35 @@ describe('portcullis check', () => {
     ]);
   });
 
+  test('locates an invalid Cedar policy by file, line and column', async () => {
+    const dir = tempConfigDir({
+      'portcullis.yaml': gatewayFile({ upstreamUrl: 'http://127.0.0.1:9' }),
+      'apis/pets.yaml': PETS_OPENAPI,
+      'contracts/acme.yaml': contractFile('acme', ['listPets']),
+      'policies/ops.cedar':
+        '@id("night")\nforbid (principal, action, resource)\n  when { context.time.hour < 6 };\n',
+    });
+    try {
+      const r = await runCli(['check', dir.dir]);
+      assert.equal(r.code, 1);
+      assert.match(
+        r.stderr,
+        /^policies\/ops\.cedar:3:10: for policy `file:policies\/ops\.cedar:night`, attribute `time.hour` in context not found/m,
+      );
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test('counts the policies and prints the generated Cedar schema with --cedar-schema', async () => {
+    const summary = await runCli(['check', QUICKSTART]);
+    assert.match(summary.stdout, /^cedar: 3 live policies, validated against the generated schema$/m);
+    const r = await runCli(['check', QUICKSTART, '--cedar-schema']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /action "orders:deleteOrder" in \[Action::"orders"\]/);
+    assert.match(r.stdout, /entity Application in \[Partner\];/);
+  });
+
   test('prints JSON with --json', async () => {
     const r = await runCli(['check', QUICKSTART, '--json']);
     assert.equal(JSON.parse(r.stdout).ok, true);

@@ -3,9 +3,35 @@ import type { ConfigIssue } from '../../config/issues.ts';
 import type { LoadedConfig } from '../../config/load.ts';
 import { closed, Name } from '../../config/names.ts';
 import type { OperationSpec } from '../../config/openapi.ts';
+import type { SchemaJson } from './cedar.ts';
+import { type ContractPolicies, compileContractPolicies } from './contract-policies.ts';
+import { compileOperatorPolicies, type PolicyMap } from './operator-policies.ts';
+import { cedarSchema } from './schema.ts';
+import { type SlicedPolicies, slicePolicies } from './slices.ts';
+import { DAYS } from './time-window.ts';
 
 /** RFC 6749 §3.3 scope-token. */
 export const SCOPE_PATTERN = '^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$';
+
+const CLOCK = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
+
+/** A weekly window: local days and times at a fixed offset from UTC. */
+export const TimeWindowSchema = Type.Object(
+  {
+    days: Type.Array(Type.Enum([...DAYS]), { minItems: 1, uniqueItems: true, default: [...DAYS] }),
+    from: Type.String({ pattern: CLOCK, 'x-message': 'must be a time of day HH:MM (00:00 to 23:59)' }),
+    to: Type.String({
+      pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$',
+      'x-message': 'must be a time of day HH:MM (00:00 to 24:00)',
+    }),
+    utcOffset: Type.String({
+      pattern: '^[+-]([01][0-9]|2[0-3]):[0-5][0-9]$',
+      default: '+00:00',
+      'x-message': 'must be an offset from UTC like +02:00 or -05:30',
+    }),
+  },
+  closed,
+);
 
 /** Operations of one API that a contract grants, by OpenAPI operationId. */
 export const GrantSchema = Type.Object(
@@ -21,6 +47,12 @@ export const GrantSchema = Type.Object(
       uniqueItems: true,
       default: [],
     }),
+    /** Source networks (addresses or CIDRs) the client address must be in; none: any. */
+    networks: Type.Array(Type.String({ minLength: 1 }), { uniqueItems: true, default: [] }),
+    /** Whether the caller must have presented an mTLS client certificate. */
+    mtlsRequired: Type.Boolean({ default: false }),
+    /** Weekly windows in which the grant holds; none: at any time. */
+    timeWindows: Type.Array(TimeWindowSchema, { default: [] }),
   },
   closed,
 );
@@ -69,4 +101,53 @@ export function compileGrants(loaded: LoadedConfig, issues: ConfigIssue[]): Gran
     });
   }
   return table;
+}
+
+/** `authorization` in `portcullis.yaml`: how the policy decision point behaves. */
+export const AuthorizationSchema = Type.Object(
+  {
+    /** false: a denial is only recorded (`shadowDenials`) and the request passes. */
+    enforced: Type.Boolean({ default: true }),
+    /** What a 403 tells the partner: nothing more than its code, or the determining policy ids. */
+    partnerReasons: Type.Enum(['none', 'policy-ids'], { default: 'none' }),
+    cache: Type.Object(
+      { maxEntries: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 100_000 }) },
+      { ...closed, default: {} },
+    ),
+  },
+  { ...closed, default: {} },
+);
+
+export type AuthorizationConfig = Type.Static<typeof AuthorizationSchema>;
+
+/** Everything the authorize stage needs, compiled and validated once per plan. */
+export interface AuthorizationPlan {
+  readonly settings: AuthorizationConfig;
+  /** The Cedar schema generated from the APIs (`portcullis check --cedar-schema` prints it). */
+  readonly schema: SchemaJson<string>;
+  /** The policies in force: every contract's grants and the operators' files. */
+  readonly live: SlicedPolicies;
+  /** The candidate set evaluated beside the live one, when `policies/shadow/` has files. */
+  readonly shadow: SlicedPolicies | undefined;
+  /** Partner → action → the contract grant covering it (to explain a denial). */
+  readonly grants: ContractPolicies['grants'];
+}
+
+/**
+ * Generates the Cedar schema, compiles the contracts' grants into policies, reads the
+ * operators' policy files, validates all of them strictly, and slices the live and shadow
+ * sets by partner.
+ */
+export function compileAuthorization(loaded: LoadedConfig, issues: ConfigIssue[]): AuthorizationPlan {
+  const schema = cedarSchema(loaded.apis.values());
+  const contracts = compileContractPolicies(loaded, schema, issues);
+  const operators = compileOperatorPolicies(loaded.policyFiles, schema, issues);
+  const union = (files: PolicyMap) => new Map([...contracts.policies, ...files]);
+  return {
+    settings: loaded.gateway.authorization,
+    schema,
+    live: slicePolicies(union(operators.live)),
+    shadow: operators.candidate === undefined ? undefined : slicePolicies(union(operators.candidate)),
+    grants: contracts.grants,
+  };
 }

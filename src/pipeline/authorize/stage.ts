@@ -1,29 +1,16 @@
 import type { Exchange } from '../exchange.ts';
-import { type Denial, deny, type Stage } from '../stage.ts';
-import type { GrantTable } from './config.ts';
+import type { Denial, Stage } from '../stage.ts';
+import type { DecisionPoint } from './decision-point.ts';
 
 /**
- * Default deny: the caller's contract must grant the routed operation, and a
- * scope-limited credential must carry every scope the grant requires.
+ * Default deny, decided by Cedar: the caller may call the routed operation only if a
+ * policy permits it (its contract's grant, or an operator's permit) and no policy forbids
+ * it. What was decided, and by which policies, is left on the exchange for the recorders.
  */
-export function createAuthorizeStage(grants: GrantTable): Stage {
+export function createAuthorizeStage(decisionPoint: DecisionPoint): Stage {
   return function authorize(ex: Exchange): Denial | undefined {
-    const identity = ex.identity!;
-    const target = ex.route!.target;
-    const required = grants.get(identity.partner)?.get(target.operation);
-    if (required === undefined) {
-      return deny('operation_not_granted', 'Your contract does not grant this operation.', {
-        reason: `contract of ${identity.partner} does not grant ${target.api}.${target.operation.id}`,
-      });
-    }
-    const held = identity.scopes;
-    if (held === undefined || required.length === 0) return undefined;
-    const missing = required.filter((scope) => !held.has(scope));
-    if (missing.length === 0) return undefined;
-    return deny('insufficient_scope', 'The credential lacks a scope this operation requires.', {
-      reason: `missing scopes ${missing.join(' ')} for ${target.api}.${target.operation.id}`,
-      // RFC 6750 §3.1: say which scopes would do.
-      headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${required.join(' ')}"` },
-    });
+    const record = decisionPoint.decide(ex);
+    ex.authorization = record;
+    return record.denial;
   };
 }
