@@ -5,6 +5,7 @@ import { ACTION_TYPE, ENTITY, qualified } from './schema.ts';
 import { utcDayAndMinute } from './time-window.ts';
 
 const APPLICATION = qualified(ENTITY.application);
+const USER = qualified(ENTITY.user);
 const PARTNER = qualified(ENTITY.partner);
 const API = qualified(ENTITY.api);
 const FIELD = '\u0000';
@@ -16,6 +17,11 @@ export function applicationId(partner: string, application: string): string {
   return `${partner}/${application}`;
 }
 
+/** The end user's entity id: scoped to the application that acts for it. */
+export function userId(partner: string, application: string, user: string): string {
+  return `${partner}/${application}/${user}`;
+}
+
 /**
  * The decision cache key: every input the decision reads, and nothing else. `reads` says
  * which context attributes the policies of the caller's slice read; time enters to the
@@ -23,7 +29,7 @@ export function applicationId(partner: string, application: string): string {
  */
 export function decisionKey(ex: Exchange, action: string, reads: number): string {
   const identity = ex.identity!;
-  let key = identity.partner + FIELD + identity.application + FIELD + action;
+  let key = identity.partner + FIELD + identity.application + FIELD + (identity.user ?? '') + FIELD + action;
   if (reads & READS.scopes) {
     key += FIELD + (identity.scopes === undefined ? NO_SCOPES : [...identity.scopes].sort().join(ITEM));
   }
@@ -38,13 +44,20 @@ export function decisionKey(ex: Exchange, action: string, reads: number): string
 }
 
 /**
- * The Cedar request for an exchange: the caller's application (a member of its partner)
- * calls the operation's action on the API, with the context attributes in `reads` (the
- * schema declares them all; an attribute no policy reads is left out, it would only cost).
+ * The Cedar request for an exchange: the caller's application (a member of its partner),
+ * or the end user it acts for (a member of both) when the credential names one, calls the
+ * operation's action on the API, with the context attributes in `reads` (the schema
+ * declares them all; an attribute no policy reads is left out, it would only cost).
  */
 export function cedarRequest(ex: Exchange, action: string, reads = READS_ALL): CedarRequest {
   const identity = ex.identity!;
-  const principal = { type: APPLICATION, id: applicationId(identity.partner, identity.application) };
+  const partner = { type: PARTNER, id: identity.partner };
+  const application = { type: APPLICATION, id: applicationId(identity.partner, identity.application) };
+  const user =
+    identity.user === undefined
+      ? undefined
+      : { type: USER, id: userId(identity.partner, identity.application, identity.user) };
+  const principal = user ?? application;
   const context: Record<string, PolicyValue> = {};
   if (reads & READS.scopes && identity.scopes !== undefined) context.scopes = [...identity.scopes];
   const certificate = identity.certificate;
@@ -72,7 +85,8 @@ export function cedarRequest(ex: Exchange, action: string, reads = READS_ALL): C
     context,
     // The action's group comes with the request: cheaper than having Cedar consult the schema.
     entities: [
-      { uid: principal, attrs: {}, parents: [{ type: PARTNER, id: identity.partner }] },
+      ...(user === undefined ? [] : [{ uid: user, attrs: {}, parents: [application, partner] }]),
+      { uid: application, attrs: {}, parents: [partner] },
       { uid: actionUid, attrs: {}, parents: [{ type: ACTION_TYPE, id: api }] },
     ],
   };

@@ -65,6 +65,26 @@ describe('authorisation decided by Cedar policies', () => {
     assert.equal(decide({ operation: 'listPets' }).denial, undefined);
   });
 
+  test('an end user acting through an application is held to the partner grants and to policies naming the user', (t) => {
+    const decide = deciderFor(
+      compileWith({
+        'policies/no-mallory.cedar':
+          '@id("no-mallory")\nforbid (principal == Portcullis::User::"acme/billing/mallory", action, resource);\n',
+      }),
+      t,
+    );
+    assert.equal(decide({ operation: 'getPet', identity: { user: 'alice' } }).denial, undefined);
+    assert.equal(
+      decide({ operation: 'deletePet', identity: { user: 'alice' } }).denial?.code,
+      'operation_not_granted',
+    );
+    const denied = decide({ operation: 'getPet', identity: { user: 'mallory' } });
+    assert.equal(denied.denial?.code, 'operation_forbidden');
+    assert.deepEqual(denied.authorization?.policies, ['file:policies/no-mallory.cedar:no-mallory']);
+    // The cached decision for one user is never served to another.
+    assert.equal(decide({ operation: 'getPet', identity: { user: 'alice' } }).denial, undefined);
+  });
+
   test('an operator permit can grant one application more than its contract does', (t) => {
     const decide = deciderFor(
       compileWith({
