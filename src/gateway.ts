@@ -237,7 +237,7 @@ export class Gateway {
     };
     return createPlanRuntime(
       plan,
-      { stores: this.#stores, clock: this.#clock, isDraining: () => this.#draining },
+      { stores: this.#stores, clock: this.#clock, isDraining: () => this.#draining, logger: this.#logger },
       hooks,
     );
   }

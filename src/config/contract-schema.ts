@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { ContractCredentialsSchema } from '../pipeline/authenticate/config.ts';
 import { GrantSchema } from '../pipeline/authorize/config.ts';
+import { ContentSchema } from '../pipeline/inspect/config.ts';
 import { closed, Name } from './names.ts';
 
 /** `contracts/<partner>.yaml`: what one partner may do. */
@@ -11,6 +12,8 @@ export const ContractSchema = Type.Object(
     description: Type.Optional(Type.String()),
     credentials: ContractCredentialsSchema,
     grants: Type.Array(GrantSchema, { default: [] }),
+    /** Content rules: sizes, types, codings, strict JSON, schema strictness, digests, scanning, deny rules. */
+    content: ContentSchema,
   },
   {
     ...closed,

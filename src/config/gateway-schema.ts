@@ -4,6 +4,7 @@ import { DEFAULT_PROBLEM_TYPE_BASE } from '../http/problem.ts';
 import { LoggingSchema } from '../observe/config.ts';
 import { AuthenticationSchema } from '../pipeline/authenticate/config.ts';
 import { UpstreamSchema } from '../pipeline/forward/config.ts';
+import { ScanningSchema } from '../pipeline/inspect/config.ts';
 import { StoreSchema } from '../store/config.ts';
 import { closed, NAME_PATTERN } from './names.ts';
 
@@ -39,6 +40,8 @@ export const GatewaySchema = Type.Object(
       minProperties: 1,
     }),
     store: StoreSchema,
+    /** Malware scanning: where clamd listens (contracts decide what is scanned). */
+    scanning: ScanningSchema,
     logging: LoggingSchema,
     shutdown: Type.Object(
       { drainTimeoutMs: Type.Integer({ minimum: 0, maximum: 600000, default: 10000 }) },

@@ -4,6 +4,7 @@ import { compileTrustedProxies, type TrustedProxies } from '../http/forwarded.ts
 import { type AuthenticationPlan, compileAuthentication } from '../pipeline/authenticate/config.ts';
 import { compileGrants, type GrantTable } from '../pipeline/authorize/config.ts';
 import { compileUpstreams, type UpstreamPlan } from '../pipeline/forward/config.ts';
+import { compileInspection, type InspectPlan } from '../pipeline/inspect/config.ts';
 import { compileRoutes } from '../pipeline/route/config.ts';
 import type { RouteTable } from '../pipeline/route/router.ts';
 import type { ContractConfig } from './contract-schema.ts';
@@ -29,6 +30,7 @@ export interface RuntimePlan {
   readonly authentication: AuthenticationPlan;
   readonly grants: GrantTable;
   readonly upstreams: ReadonlyMap<string, UpstreamPlan>;
+  readonly inspection: InspectPlan;
 }
 
 /** Loads and compiles a configuration directory; throws a ConfigError listing every issue. */
@@ -63,6 +65,7 @@ function compileLoaded(loaded: LoadedConfig, issues: ConfigIssue[]): RuntimePlan
     authentication,
     grants: compileGrants(loaded, issues),
     upstreams: compileUpstreams(loaded, issues),
+    inspection: compileInspection(loaded, issues),
   };
   return Object.freeze(plan);
 }

@@ -24,12 +24,24 @@ export const PROBLEM_CODES = {
   // authenticate
   credential_missing: { status: 401, title: 'Credential missing', stage: 'authenticate' },
   credential_invalid: { status: 401, title: 'Credential invalid', stage: 'authenticate' },
+  // inspect
+  body_too_large: { status: 413, title: 'Request body too large', stage: 'inspect' },
+  media_type_unsupported: { status: 415, title: 'Unsupported media type', stage: 'inspect' },
+  encoding_unsupported: { status: 415, title: 'Unsupported content encoding', stage: 'inspect' },
+  body_malformed: { status: 400, title: 'Malformed request body', stage: 'inspect' },
+  request_invalid: { status: 400, title: 'Request does not match the API description', stage: 'inspect' },
+  digest_missing: { status: 400, title: 'Content digest required', stage: 'inspect' },
+  digest_mismatch: { status: 400, title: 'Content digest mismatch', stage: 'inspect' },
+  content_denied: { status: 403, title: 'Content not allowed', stage: 'inspect' },
+  malware_detected: { status: 422, title: 'Malware detected', stage: 'inspect' },
+  scan_unavailable: { status: 503, title: 'Content scanning unavailable', stage: 'inspect' },
   // authorize
   operation_not_granted: { status: 403, title: 'Operation not granted', stage: 'authorize' },
   insufficient_scope: { status: 403, title: 'Insufficient scope', stage: 'authorize' },
   // forward
   upstream_timeout: { status: 504, title: 'Upstream timed out', stage: 'forward' },
   upstream_unavailable: { status: 502, title: 'Upstream unavailable', stage: 'forward' },
+  response_invalid: { status: 502, title: 'Upstream response invalid', stage: 'forward' },
   // gateway
   internal_error: { status: 500, title: 'Internal error', stage: 'gateway' },
 } as const satisfies Record<string, ProblemCodeInfo>;

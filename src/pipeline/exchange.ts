@@ -3,6 +3,7 @@ import type { CanonicalTarget } from '../http/canonical-target.ts';
 import { unmapped } from '../http/forwarded.ts';
 import type { TraceContext } from '../http/trace-context.ts';
 import type { Identity } from './identity.ts';
+import type { ResponsePlan } from './inspect/rules.ts';
 import type { LocalEndpoint } from './local/endpoint.ts';
 import type { RouteMatch } from './route/router.ts';
 import type { Denial } from './stage.ts';
@@ -12,6 +13,13 @@ export interface ShadowDenial {
   readonly stage: string;
   readonly code: Denial['code'];
   readonly reason?: string | undefined;
+}
+
+/** Header changes the forwarder makes to the upstream request (names lower-case). */
+export interface HeaderEdits {
+  readonly drop: ReadonlySet<string>;
+  /** `[name, value, ...]` appended after the drop. */
+  readonly add: readonly string[];
 }
 
 /**
@@ -52,6 +60,24 @@ export class Exchange {
   readonly marks: (string | number)[] = [];
   /** Status the upstream answered, when it answered. */
   upstreamStatus: number | undefined;
+  /**
+   * The request body as the inspect stage read and checked it (decoded when the client's
+   * content coding was removed). The forwarder sends these bytes instead of the stream, so
+   * the upstream receives exactly what was inspected.
+   */
+  body: Buffer | undefined;
+  /** Header changes that go with `body` or the response checks. */
+  upstreamHeaderEdits: HeaderEdits | undefined;
+  /** Content-Digest (`sha-256=:…:`) of the body sent upstream, for the audit trail. */
+  contentDigest: string | undefined;
+  /** Data classes (`x-data-class` annotations) of the values present in the request, for policy. */
+  dataClasses: Set<string> | undefined;
+  /** Malware scan of the body: `unavailable` when clamd gave no verdict (and the contract fails open). */
+  scan: 'clean' | 'infected' | 'unavailable' | undefined;
+  /** Set by the inspect stage when the upstream's answer must be checked or digested before it is sent. */
+  responsePlan: ResponsePlan | undefined;
+  /** Content-Digest of the response sent to the partner, when the gateway added one. */
+  responseDigest: string | undefined;
   /** Set by the forwarder while an upstream request is open; called if the client goes away. */
   abortUpstream: ((reason: Error) => void) | undefined;
 

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { RuntimePlan } from '../config/plan.ts';
 import { clientAddress } from '../http/forwarded.ts';
 import { traceContextFor, traceIdOf } from '../http/trace-context.ts';
+import type { Logger } from '../observe/logger.ts';
 import type { Stores } from '../store/types.ts';
 import { createApiKeyAuthenticator } from './authenticate/api-key.ts';
 import { createAuthenticateStage } from './authenticate/stage.ts';
@@ -9,6 +10,7 @@ import { createAuthorizeStage } from './authorize/stage.ts';
 import { composePipeline, type PipelineHooks, type StageCounters } from './compose.ts';
 import type { Exchange } from './exchange.ts';
 import { createForwarder } from './forward/stage.ts';
+import { createInspectStage } from './inspect/stage.ts';
 import { createHealthEndpoint } from './local/health.ts';
 import { createLocalResponder } from './local/respond.ts';
 import { createRouteStage } from './route/stage.ts';
@@ -18,6 +20,8 @@ export interface PipelineDeps {
   readonly clock: Clock;
   /** Whether the gateway is draining before shutdown (the health endpoint says so). */
   readonly isDraining: () => boolean;
+  /** For alerts raised on the request path (e.g. malware scanning unavailable). */
+  readonly logger: Logger;
 }
 
 /** A plan made live: its stages, its upstream pools, and the counters they keep. */
@@ -31,7 +35,7 @@ export interface PlanRuntime {
 
 /**
  * The order of stages, written once:
- * route -> authenticate -> authorize -> forward (record runs when the response closes).
+ * route -> authenticate -> inspect -> authorize -> forward (record runs when the response closes).
  * Requests for the gateway's own endpoints skip the stages marked `forLocal: false` and
  * are answered by the endpoint instead of forwarded.
  */
@@ -61,6 +65,16 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
         forLocal: true,
       },
       { name: 'authenticate', run: createAuthenticateStage(authenticators), enforced: true, forLocal: true },
+      {
+        name: 'inspect',
+        run: createInspectStage(plan.inspection, {
+          audit: deps.stores.audit,
+          clock: deps.clock,
+          logger: deps.logger,
+        }),
+        enforced: true,
+        forLocal: false,
+      },
       { name: 'authorize', run: createAuthorizeStage(plan.grants), enforced: true, forLocal: false },
     ],
     (ex) => (ex.local === undefined ? forwarder.respond(ex) : answerLocally(ex)),

@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { contractFile } from '../support/config.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { rawRequest } from '../support/raw-http.ts';
 
 describe('forwarding an allowed request', () => {
   let t: TestGateway;
   before(async () => {
-    t = await startTestGateway();
+    // Room for the 8 MB upload below (the default body limit is 1 MiB).
+    const contract = contractFile('acme', ['listPets', 'createPet', 'getPet'], {
+      content: { maxBodyBytes: 16 * 1024 * 1024 },
+    });
+    t = await startTestGateway({ files: { 'contracts/acme.yaml': contract } });
   });
   after(() => t.close());
 
@@ -107,7 +112,7 @@ describe('forwarding an allowed request', () => {
   test('streams a chunked request body', async () => {
     const res = await rawRequest(
       t.port,
-      `POST /pets HTTP/1.1\r\nHost: localhost\r\nX-Api-Key: ${t.key}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n`,
+      `POST /pets HTTP/1.1\r\nHost: localhost\r\nX-Api-Key: ${t.key}\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n`,
     );
     assert.equal(res?.status, 200);
     assert.equal(t.upstream.requests.at(-1)!.body.toString(), 'hello world');

@@ -1,0 +1,326 @@
+import { pointerOf, type Violation } from './violations.ts';
+
+/** Bounds on what one JSON document may contain. */
+export interface JsonLimits {
+  readonly maxDepth: number;
+  /** Members of one object. */
+  readonly maxKeys: number;
+  /** Items of one array. */
+  readonly maxItems: number;
+  /** UTF-16 code units of one string, keys included. */
+  readonly maxStringLength: number;
+  /** `reject` refuses `__proto__`, `constructor` and `prototype` keys; `strip` drops them. */
+  readonly prototypeKeys: 'reject' | 'strip';
+}
+
+export type JsonResult =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly violation: Violation };
+
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Fatal: invalid UTF-8, overlong forms and encoded surrogates throw instead of becoming U+FFFD. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+class JsonRefusal {
+  readonly rule: string;
+  readonly depth: number;
+  constructor(rule: string, depth: number) {
+    this.rule = rule;
+    this.depth = depth;
+  }
+}
+
+/**
+ * Parses JSON (RFC 8259) strictly, refusing what `JSON.parse` silently accepts or
+ * resolves: duplicate keys (the last would win here, the first in some upstream),
+ * prototype-polluting keys, lone surrogate escapes, a byte order mark, and documents past
+ * the given limits. Never throws; a refusal names a rule and the JSON pointer of the
+ * container where it was found, never the offending value.
+ */
+export function parseStrictJson(bytes: Uint8Array, limits: JsonLimits): JsonResult {
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return { ok: false, violation: { pointer: '', rule: 'bom' } };
+  }
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    return { ok: false, violation: { pointer: '', rule: 'utf8' } };
+  }
+  const parser = new Parser(text, limits);
+  try {
+    return { ok: true, value: parser.document() };
+  } catch (error) {
+    if (!(error instanceof JsonRefusal)) throw error;
+    return { ok: false, violation: { pointer: pointerOf(parser.path, error.depth), rule: error.rule } };
+  }
+}
+
+class Parser {
+  readonly #src: string;
+  readonly #limits: JsonLimits;
+  #pos = 0;
+  #depth = 0;
+  /** Key or index at each depth, for the pointer of a refusal. */
+  readonly path: (string | number)[] = [];
+
+  constructor(src: string, limits: JsonLimits) {
+    this.#src = src;
+    this.#limits = limits;
+  }
+
+  document(): unknown {
+    this.#skipSpace();
+    const value = this.#value();
+    this.#skipSpace();
+    if (this.#pos !== this.#src.length) this.#refuse('trailing_content');
+    return value;
+  }
+
+  #refuse(rule: string): never {
+    throw new JsonRefusal(rule, this.#depth);
+  }
+
+  #skipSpace(): void {
+    const src = this.#src;
+    let pos = this.#pos;
+    for (;;) {
+      const c = src.charCodeAt(pos);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+      pos++;
+    }
+    this.#pos = pos;
+  }
+
+  #value(): unknown {
+    const c = this.#src.charCodeAt(this.#pos);
+    switch (c) {
+      case 0x7b:
+        return this.#object();
+      case 0x5b:
+        return this.#array();
+      case 0x22:
+        return this.#string();
+      case 0x74:
+        return this.#literal('true', true);
+      case 0x66:
+        return this.#literal('false', false);
+      case 0x6e:
+        return this.#literal('null', null);
+      default:
+        if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.#number();
+        return this.#refuse('syntax');
+    }
+  }
+
+  #literal(word: string, value: boolean | null): boolean | null {
+    if (!this.#src.startsWith(word, this.#pos)) this.#refuse('syntax');
+    this.#pos += word.length;
+    return value;
+  }
+
+  #enter(): void {
+    if (++this.#depth > this.#limits.maxDepth) this.#refuse('depth');
+  }
+
+  #object(): Record<string, unknown> {
+    this.#enter();
+    this.#pos++;
+    const out: Record<string, unknown> = {};
+    const src = this.#src;
+    this.#skipSpace();
+    if (src.charCodeAt(this.#pos) === 0x7d) {
+      this.#pos++;
+      this.#depth--;
+      return out;
+    }
+    let count = 0;
+    for (;;) {
+      if (src.charCodeAt(this.#pos) !== 0x22) this.#refuse('syntax');
+      const key = this.#string();
+      this.path[this.#depth - 1] = key;
+      this.#skipSpace();
+      if (src.charCodeAt(this.#pos) !== 0x3a) this.#refuse('syntax');
+      this.#pos++;
+      this.#skipSpace();
+      if (PROTOTYPE_KEYS.has(key)) {
+        if (this.#limits.prototypeKeys === 'reject') this.#refuseAtMember('prototype_key');
+        this.#value();
+      } else {
+        if (Object.hasOwn(out, key)) this.#refuseAtMember('duplicate_key');
+        if (++count > this.#limits.maxKeys) this.#refuse('keys');
+        out[key] = this.#value();
+      }
+      this.#skipSpace();
+      const next = src.charCodeAt(this.#pos++);
+      if (next === 0x7d) break;
+      if (next !== 0x2c) this.#refuse('syntax');
+      this.#skipSpace();
+    }
+    this.#depth--;
+    return out;
+  }
+
+  /** Refuses at the member whose key was just read, rather than at its object. */
+  #refuseAtMember(rule: string): never {
+    throw new JsonRefusal(rule, this.#depth + 1);
+  }
+
+  #array(): unknown[] {
+    this.#enter();
+    this.#pos++;
+    const out: unknown[] = [];
+    const src = this.#src;
+    this.#skipSpace();
+    if (src.charCodeAt(this.#pos) === 0x5d) {
+      this.#pos++;
+      this.#depth--;
+      return out;
+    }
+    for (;;) {
+      if (out.length === this.#limits.maxItems) this.#refuse('items');
+      this.path[this.#depth - 1] = out.length;
+      out.push(this.#value());
+      this.#skipSpace();
+      const next = src.charCodeAt(this.#pos++);
+      if (next === 0x5d) break;
+      if (next !== 0x2c) this.#refuse('syntax');
+      this.#skipSpace();
+    }
+    this.#depth--;
+    return out;
+  }
+
+  #string(): string {
+    const src = this.#src;
+    const start = ++this.#pos;
+    let pos = start;
+    // Fast path: no escapes.
+    for (;;) {
+      const c = src.charCodeAt(pos);
+      if (c === 0x22) {
+        if (pos - start > this.#limits.maxStringLength) this.#refuse('string_length');
+        this.#pos = pos + 1;
+        return src.slice(start, pos);
+      }
+      if (c === 0x5c) break;
+      if (c < 0x20 || Number.isNaN(c)) this.#refuse('syntax');
+      pos++;
+    }
+    let out = src.slice(start, pos);
+    let chunk = pos;
+    for (;;) {
+      const c = src.charCodeAt(pos);
+      if (c === 0x22) break;
+      if (c < 0x20 || Number.isNaN(c)) this.#refuse('syntax');
+      if (c !== 0x5c) {
+        pos++;
+        continue;
+      }
+      out += src.slice(chunk, pos);
+      const e = src.charCodeAt(pos + 1);
+      pos += 2;
+      switch (e) {
+        case 0x22:
+          out += '"';
+          break;
+        case 0x5c:
+          out += '\\';
+          break;
+        case 0x2f:
+          out += '/';
+          break;
+        case 0x62:
+          out += '\b';
+          break;
+        case 0x66:
+          out += '\f';
+          break;
+        case 0x6e:
+          out += '\n';
+          break;
+        case 0x72:
+          out += '\r';
+          break;
+        case 0x74:
+          out += '\t';
+          break;
+        case 0x75: {
+          const unit = this.#hex4(pos);
+          pos += 4;
+          if (unit >= 0xdc00 && unit <= 0xdfff) this.#refuse('lone_surrogate');
+          if (unit >= 0xd800 && unit <= 0xdbff) {
+            if (src.charCodeAt(pos) !== 0x5c || src.charCodeAt(pos + 1) !== 0x75)
+              this.#refuse('lone_surrogate');
+            const low = this.#hex4(pos + 2);
+            if (low < 0xdc00 || low > 0xdfff) this.#refuse('lone_surrogate');
+            out += String.fromCharCode(unit, low);
+            pos += 6;
+          } else {
+            out += String.fromCharCode(unit);
+          }
+          break;
+        }
+        default:
+          this.#refuse('syntax');
+      }
+      chunk = pos;
+    }
+    out += src.slice(chunk, pos);
+    if (out.length > this.#limits.maxStringLength) this.#refuse('string_length');
+    this.#pos = pos + 1;
+    return out;
+  }
+
+  #hex4(pos: number): number {
+    let unit = 0;
+    for (let i = 0; i < 4; i++) {
+      const c = this.#src.charCodeAt(pos + i);
+      let digit: number;
+      if (c >= 0x30 && c <= 0x39) digit = c - 0x30;
+      else if (c >= 0x61 && c <= 0x66) digit = c - 0x57;
+      else if (c >= 0x41 && c <= 0x46) digit = c - 0x37;
+      else return this.#refuse('syntax');
+      unit = unit * 16 + digit;
+    }
+    return unit;
+  }
+
+  #number(): number {
+    const src = this.#src;
+    const start = this.#pos;
+    let pos = start;
+    if (src.charCodeAt(pos) === 0x2d) pos++;
+    const first = src.charCodeAt(pos);
+    if (first === 0x30) pos++;
+    else if (first >= 0x31 && first <= 0x39) pos = this.#digits(pos);
+    else this.#refuse('syntax');
+    if (src.charCodeAt(pos) === 0x2e) {
+      const after = this.#digits(pos + 1);
+      if (after === pos + 1) this.#refuse('syntax');
+      pos = after;
+    }
+    const e = src.charCodeAt(pos);
+    if (e === 0x65 || e === 0x45) {
+      pos++;
+      const sign = src.charCodeAt(pos);
+      if (sign === 0x2b || sign === 0x2d) pos++;
+      const after = this.#digits(pos);
+      if (after === pos) this.#refuse('syntax');
+      pos = after;
+    }
+    const value = Number(src.slice(start, pos));
+    if (!Number.isFinite(value)) this.#refuse('number_range');
+    this.#pos = pos;
+    return value;
+  }
+
+  #digits(pos: number): number {
+    const src = this.#src;
+    for (;;) {
+      const c = src.charCodeAt(pos);
+      if (c < 0x30 || c > 0x39) return pos;
+      pos++;
+    }
+  }
+}

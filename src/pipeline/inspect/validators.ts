@@ -1,0 +1,89 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { escapePointerToken, type Violation } from './violations.ts';
+
+/** ajv-formats is CommonJS; under Node's ESM interop its default export is the function. */
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+
+/**
+ * A compiled schema. Call it with `validator.call(dataClasses, data)`: the `x-data-class`
+ * keyword adds the class of every annotated value that is present to that set.
+ */
+export type Validator = ValidateFunction;
+
+const INT32 = 2 ** 31;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * One Ajv instance per plan (so a reload leaves nothing behind), JSON Schema 2020-12, with
+ * the formats of ajv-formats and of OpenAPI. Strict about the schema (an unknown keyword
+ * is a configuration error, not a silently skipped check), all errors reported.
+ */
+export function createSchemaCompiler(): (schema: Record<string, unknown>) => Validator | string {
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strictSchema: true,
+    strictNumbers: true,
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false,
+    passContext: true,
+    ownProperties: true,
+    validateFormats: true,
+  });
+  addFormats(ajv);
+  ajv.addFormat('int32', {
+    type: 'number',
+    validate: (n: number) => Number.isInteger(n) && n >= -INT32 && n < INT32,
+  });
+  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
+  ajv.addFormat('float', { type: 'number', validate: () => true });
+  ajv.addFormat('double', { type: 'number', validate: () => true });
+  ajv.addFormat('byte', { type: 'string', validate: BASE64 });
+  ajv.addFormat('binary', { type: 'string', validate: () => true });
+  ajv.addFormat('password', { type: 'string', validate: () => true });
+  ajv.addKeyword({
+    keyword: 'safeInteger',
+    type: 'number',
+    schemaType: 'boolean',
+    // I-JSON (RFC 7493 §2.2): past 2^53 an integer may already have been rounded.
+    validate: (_schema: boolean, data: number) => !Number.isInteger(data) || Number.isSafeInteger(data),
+    errors: false,
+  });
+  ajv.addKeyword({
+    keyword: 'x-data-class',
+    schemaType: 'string',
+    validate(this: Set<string> | undefined, dataClass: string) {
+      this?.add(dataClass);
+      return true;
+    },
+    errors: false,
+  });
+  return (schema) => {
+    try {
+      return ajv.compile(schema);
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+}
+
+const RULE_NAMES: Readonly<Record<string, string>> = { safeInteger: 'integer_precision' };
+
+/** Ajv errors as violations under `prefix` (e.g. `/body`), deduplicated, never with values. */
+export function violationsOf(errors: readonly ErrorObject[] | null | undefined, prefix: string): Violation[] {
+  const out: Violation[] = [];
+  const seen = new Set<string>();
+  for (const error of errors ?? []) {
+    let pointer = prefix + error.instancePath;
+    const p = error.params as Record<string, unknown>;
+    const member = p.missingProperty ?? p.additionalProperty ?? p.unevaluatedProperty;
+    if (typeof member === 'string') pointer += `/${escapePointerToken(member)}`;
+    const rule = RULE_NAMES[error.keyword] ?? error.keyword;
+    const key = `${pointer}\0${rule}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ pointer, rule });
+  }
+  return out;
+}
