@@ -319,7 +319,8 @@ class Parser {
     const src = this.#src;
     for (;;) {
       const c = src.charCodeAt(pos);
-      if (c < 0x30 || c > 0x39) return pos;
+      // Past the end charCodeAt is NaN, which no comparison holds for.
+      if (!(c >= 0x30 && c <= 0x39)) return pos;
       pos++;
     }
   }
