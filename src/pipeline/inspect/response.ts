@@ -1,4 +1,4 @@
-import { charsetAccepted, kindOf, parseMediaType } from './media-type.ts';
+import { charsetAccepted, kindOf, type MediaRanges, parseMediaType } from './media-type.ts';
 import type { MediaPlan } from './operation-schemas.ts';
 import type { ResponsePlan } from './rules.ts';
 import { parseStrictJson } from './strict-json.ts';
@@ -21,8 +21,9 @@ export function checkResponse(
   body: Buffer,
 ): Violation[] {
   const code = String(status);
-  const entry = plan.table.get(code) ?? plan.table.get(`${code[0]}XX`) ?? plan.table.get('DEFAULT');
-  if (entry === undefined) return [{ pointer: '', rule: 'undocumented_status' }];
+  const key = [code, `${code[0]}XX`, 'DEFAULT'].find((k) => plan.table.has(k));
+  if (key === undefined) return [{ pointer: '', rule: 'undocumented_status' }];
+  const entry = plan.table.get(key) as MediaRanges<MediaPlan> | null;
   if (body.length === 0) return [];
   if (entry === null) return [{ pointer: '/body', rule: 'unexpected_body' }];
   const encoding = headers['content-encoding'];
