@@ -68,6 +68,8 @@ export function createSchemaCompiler(): (schema: Record<string, unknown>) => Val
   };
 }
 
+/** Enough to fill a problem's list after echoes are removed, without quadratic work on huge inputs. */
+const MAX_CONSIDERED = 100;
 const RULE_NAMES: Readonly<Record<string, string>> = { safeInteger: 'integer_precision' };
 
 /** Ajv errors as violations under `prefix` (e.g. `/body`), deduplicated, never with values. */
@@ -75,6 +77,7 @@ export function violationsOf(errors: readonly ErrorObject[] | null | undefined, 
   const out: Violation[] = [];
   const seen = new Set<string>();
   for (const error of errors ?? []) {
+    if (out.length === MAX_CONSIDERED) break;
     let pointer = prefix + error.instancePath;
     const p = error.params as Record<string, unknown>;
     const member = p.missingProperty ?? p.additionalProperty ?? p.unevaluatedProperty;
@@ -85,5 +88,14 @@ export function violationsOf(errors: readonly ErrorObject[] | null | undefined, 
     seen.add(key);
     out.push({ pointer, rule });
   }
-  return out;
+  return out.filter((v) => v.rule !== 'unevaluatedProperties' || !explainedElsewhere(v, out));
+}
+
+/**
+ * In JSON Schema 2020-12 a property that failed is not "evaluated", so its object also
+ * reports it as unevaluated: an echo of the real violation, left out of the list.
+ */
+function explainedElsewhere(echo: Violation, all: readonly Violation[]): boolean {
+  const prefix = `${echo.pointer}/`;
+  return all.some((v) => v !== echo && (v.pointer === echo.pointer || v.pointer.startsWith(prefix)));
 }
