@@ -72,6 +72,11 @@ export function quickstartBanner(gatewayUrl: string, upstreamUrl: string, key: s
     `  curl -s -X DELETE ${gatewayUrl}/orders/ord-1001 -H 'x-api-key: ${key}'      # 403 operation_not_granted`,
     `  curl -s ${gatewayUrl}/orders                                             # 401 credential_missing`,
     '',
+    'Bodies are checked against the OpenAPI schema before the upstream sees them:',
+    `  curl -s ${gatewayUrl}/orders -H 'x-api-key: ${key}' -H 'content-type: application/json' -d '{"item":"","quantity":0,"colour":"red"}'   # 400 request_invalid, with the violations`,
+    `  curl -s ${gatewayUrl}/orders -H 'x-api-key: ${key}' -H 'content-type: text/plain' -d 'two widgets'   # 415 media_type_unsupported`,
+    `  curl -s ${gatewayUrl}/orders -H 'x-api-key: ${key}' -H 'content-type: application/json' -d "$(printf '%020000d' 0)"   # 413 body_too_large`,
+    '',
     'Stop with Ctrl-C. Edit examples/quickstart/ and the gateway reloads itself.',
     '',
   ].join('\n');

@@ -40,7 +40,7 @@ describe('the quickstart', () => {
         .stderr()
         .split('\n')
         .filter((l) => l.trim().startsWith('curl '));
-      assert.equal(curls.length, 4);
+      assert.equal(curls.length, 7);
       const command = (line: string) => line.trim().replace(/\s+#.*$/, '');
 
       const list = await sh('sh', ['-c', command(curls[0]!)]);
@@ -62,6 +62,22 @@ describe('the quickstart', () => {
         JSON.parse((await sh('sh', ['-c', command(curls[3]!)])).stdout).code,
         'credential_missing',
       );
+
+      // The content checks: a wrong body lists its violations, a text body and an oversized one are refused.
+      const invalid = JSON.parse((await sh('sh', ['-c', command(curls[4]!)])).stdout) as {
+        code: string;
+        violations: { pointer: string; rule: string }[];
+      };
+      assert.equal(invalid.code, 'request_invalid');
+      assert.deepEqual(
+        new Set(invalid.violations.map((v) => `${v.rule} ${v.pointer}`)),
+        new Set(['minLength /body/item', 'minimum /body/quantity', 'unevaluatedProperties /body/colour']),
+      );
+      assert.equal(
+        JSON.parse((await sh('sh', ['-c', command(curls[5]!)])).stdout).code,
+        'media_type_unsupported',
+      );
+      assert.equal(JSON.parse((await sh('sh', ['-c', command(curls[6]!)])).stdout).code, 'body_too_large');
       assert.equal(await proc.stop('SIGINT'), 0);
 
       // The embedded store survives a restart: the same printed key still works.
