@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ORDER_2KB } from './order-2kb.ts';
 import { startServer } from './processes.ts';
 import { type StartedTarget, TARGETS } from './targets.ts';
 import { type LoadResult, runWrk, type Workload } from './wrk.ts';
@@ -40,6 +41,13 @@ const WORKLOADS: readonly Workload[] = [
     path: '/orders',
     headers: { 'content-type': 'application/json' },
     body: ORDER_1KB,
+  },
+  {
+    name: 'POST 2KB JSON',
+    method: 'POST',
+    path: '/orders',
+    headers: { 'content-type': 'application/json' },
+    body: ORDER_2KB,
   },
 ];
 

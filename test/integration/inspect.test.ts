@@ -201,9 +201,9 @@ describe('content inspection: strict JSON and OpenAPI validation', () => {
         'maxLength /body/item',
         'exclusiveMinimum /body/quantity',
         'format /body/email',
-        'unevaluatedProperties /body/extra',
+        'additionalProperties /body/extra',
         'type /body/address/street',
-        'unevaluatedProperties /body/address/zip',
+        'additionalProperties /body/address/zip',
       ]),
     );
     assert.ok(!JSON.stringify(problem).includes('SECRET'), 'a value reached the problem');

@@ -28,8 +28,23 @@ const VALUE_SCHEMAS = [
 ] as const;
 const BRANCH_LISTS = ['allOf', 'anyOf', 'oneOf'] as const;
 const BRANCH_SCHEMAS = ['not', 'if', 'then', 'else'] as const;
-/** OpenAPI annotations with no validation meaning. */
+/** OpenAPI annotations with no validation meaning, dropped. */
 const ANNOTATIONS = new Set(['discriminator', 'xml', 'externalDocs', 'example']);
+/** Keywords that do not validate: a `$ref` with only these beside it is a plain reference. */
+const METADATA = new Set([
+  'title',
+  'description',
+  'summary',
+  'default',
+  'examples',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  '$comment',
+  'x-data-class',
+]);
+/** Where other subschemas evaluate properties: closing must use `unevaluatedProperties`. */
+const COMPOSING = ['$ref', 'allOf', 'anyOf', 'oneOf', 'if', 'then', 'else', 'dependentSchemas'] as const;
 const UNSUPPORTED = ['$id', '$anchor', '$dynamicRef', '$dynamicAnchor', '$recursiveRef', '$recursiveAnchor'];
 
 class ConversionError {
@@ -52,18 +67,21 @@ class ConversionError {
 export class SchemaConverter {
   readonly #dialect: SchemaDialect;
   readonly #names = new Map<string, string>();
-  readonly #queue: { pointer: string; name: string; at: KeyPath }[] = [];
+  readonly #queue: { pointer: string; name: string; at: KeyPath; position: Position }[] = [];
   readonly #refName: RefName;
 
   constructor(dialect: SchemaDialect) {
     this.#dialect = dialect;
-    this.#refName = (pointer, where) => {
-      let name = this.#names.get(pointer);
+    // A definition used as a value gets a closed variant; one used as a branch stays open.
+    this.#refName = (pointer, where, position) => {
+      const closed = position === 'value' && dialect.unknownProperties === 'reject';
+      const key = `${closed ? 'c' : 'o'}${pointer}`;
+      let name = this.#names.get(key);
       if (name === undefined) {
-        name = `d${this.#names.size}`;
+        name = `d${this.#names.size}${closed ? 'c' : ''}`;
         resolve(dialect.document, pointer, where);
-        this.#names.set(pointer, name);
-        this.#queue.push({ pointer, name, at: where });
+        this.#names.set(key, name);
+        this.#queue.push({ pointer, name, at: where, position: closed ? 'value' : 'branch' });
       }
       return name;
     };
@@ -86,9 +104,9 @@ export class SchemaConverter {
     const defs: Record<string, unknown> = {};
     try {
       for (let i = 0; i < this.#queue.length; i++) {
-        const { pointer, name, at } = this.#queue[i]!;
+        const { pointer, name, at, position } = this.#queue[i]!;
         const target = resolve(this.#dialect.document, pointer, at);
-        defs[name] = convert(target.value, 'branch', target.at, this.#dialect, this.#refName);
+        defs[name] = convert(target.value, position, target.at, this.#dialect, this.#refName);
       }
     } catch (error) {
       if (error instanceof ConversionError) return { error: error.message, at: error.at };
@@ -105,7 +123,7 @@ export function toJsonSchema(schema: unknown, at: KeyPath, dialect: SchemaDialec
   return 'error' in converted ? converted : converter.root(converted.schema);
 }
 
-type RefName = (pointer: string, where: KeyPath) => string;
+type RefName = (pointer: string, where: KeyPath, position: Position) => string;
 
 function convert(
   node: unknown,
@@ -127,9 +145,17 @@ function convert(
         ...at,
         '$ref',
       ]);
-    out.$ref = `#/$defs/${refName(ref.slice(1), [...at, '$ref'])}`;
-    // OpenAPI 3.0: siblings of $ref are ignored.
-    if (dialect.openapi30) return strictAtUse(out, position, dialect, describesProperties(ref, dialect));
+    // OpenAPI 3.0 ignores siblings of $ref; 3.1 applies them.
+    if (
+      dialect.openapi30 ||
+      Object.keys(node).every((k) => k === '$ref' || METADATA.has(k) || k.startsWith('x-'))
+    ) {
+      out.$ref = `#/$defs/${refName(ref.slice(1), [...at, '$ref'], position)}`;
+      const dataClass = node['x-data-class'];
+      if (!dialect.openapi30 && typeof dataClass === 'string') out['x-data-class'] = dataClass;
+      return out;
+    }
+    out.$ref = `#/$defs/${refName(ref.slice(1), [...at, '$ref'], 'branch')}`;
   }
   for (const [key, value] of Object.entries(node)) {
     if (key === '$ref' || ANNOTATIONS.has(key)) continue;
@@ -172,7 +198,11 @@ function convert(
   return strictAtUse(out, position, dialect, describes);
 }
 
-/** Adds `unevaluatedProperties: false` where strictness asks for it and the schema allows it. */
+/**
+ * Closes an object schema where strictness asks for it and the schema does not say
+ * otherwise: `additionalProperties: false` when it alone lists its properties (cheap to
+ * check), `unevaluatedProperties: false` when other subschemas contribute some.
+ */
 function strictAtUse(
   out: Record<string, unknown>,
   position: Position,
@@ -180,20 +210,28 @@ function strictAtUse(
   describes: boolean,
 ): Record<string, unknown> {
   if (
-    position === 'value' &&
-    describes &&
-    dialect.unknownProperties === 'reject' &&
-    !('additionalProperties' in out) &&
-    !('unevaluatedProperties' in out)
+    position !== 'value' ||
+    !describes ||
+    dialect.unknownProperties !== 'reject' ||
+    'additionalProperties' in out ||
+    'unevaluatedProperties' in out
   ) {
-    out.unevaluatedProperties = false;
+    return out;
   }
+  if (COMPOSING.some((keyword) => keyword in out)) out.unevaluatedProperties = false;
+  else out.additionalProperties = false;
   return out;
 }
 
 /** A free-form `type: object` stays free-form; a schema that lists properties (or composes some) is closed. */
 function describesOwnProperties(schema: Record<string, unknown>): boolean {
-  return 'properties' in schema || 'allOf' in schema || 'anyOf' in schema || 'oneOf' in schema;
+  return (
+    'properties' in schema ||
+    'patternProperties' in schema ||
+    'allOf' in schema ||
+    'anyOf' in schema ||
+    'oneOf' in schema
+  );
 }
 
 function describesProperties(ref: string, dialect: SchemaDialect): boolean {

@@ -20,6 +20,10 @@ export type JsonResult =
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Fatal: invalid UTF-8, overlong forms and encoded surrogates throw instead of becoming U+FFFD. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/** Objects with fewer members than this find duplicates by a linear scan, others by a set. */
+const SMALL_OBJECT = 16;
+/** A number lexeme this short without an exponent cannot overflow a double. */
+const SAFE_NUMBER_LENGTH = 300;
 
 class JsonRefusal {
   readonly rule: string;
@@ -30,12 +34,18 @@ class JsonRefusal {
   }
 }
 
+function dropPrototypeKeys(key: string, value: unknown): unknown {
+  return PROTOTYPE_KEYS.has(key) ? undefined : value;
+}
+
 /**
  * Parses JSON (RFC 8259) strictly, refusing what `JSON.parse` silently accepts or
  * resolves: duplicate keys (the last would win here, the first in some upstream),
  * prototype-polluting keys, lone surrogate escapes, a byte order mark, and documents past
- * the given limits. Never throws; a refusal names a rule and the JSON pointer of the
- * container where it was found, never the offending value.
+ * the given limits. A scanner checks all of that first; only a document that passed is
+ * handed to the native `JSON.parse`, which builds the value (own data properties only, so
+ * no prototype is ever touched). Never throws; a refusal names a rule and the JSON pointer
+ * where it was found, never the offending value.
  */
 export function parseStrictJson(bytes: Uint8Array, limits: JsonLimits): JsonResult {
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
@@ -47,38 +57,53 @@ export function parseStrictJson(bytes: Uint8Array, limits: JsonLimits): JsonResu
   } catch {
     return { ok: false, violation: { pointer: '', rule: 'utf8' } };
   }
-  const parser = new Parser(text, limits);
+  const scanner = new Scanner(text, limits);
   try {
-    return { ok: true, value: parser.document() };
+    scanner.document();
   } catch (error) {
     if (!(error instanceof JsonRefusal)) throw error;
-    return { ok: false, violation: { pointer: pointerOf(parser.path, error.depth), rule: error.rule } };
+    return { ok: false, violation: { pointer: pointerOf(scanner.path, error.depth), rule: error.rule } };
+  }
+  try {
+    return {
+      ok: true,
+      value: scanner.sawPrototypeKey ? JSON.parse(text, dropPrototypeKeys) : JSON.parse(text),
+    };
+  } catch {
+    // Unreachable if the scanner is right (the fuzz tests hold it to JSON.parse).
+    return { ok: false, violation: { pointer: '', rule: 'syntax' } };
   }
 }
 
-class Parser {
+class Scanner {
   readonly #src: string;
   readonly #limits: JsonLimits;
   #pos = 0;
   #depth = 0;
   /** Key or index at each depth, for the pointer of a refusal. */
   readonly path: (string | number)[] = [];
+  /** A prototype key was seen (and `strip` is configured, else it was refused). */
+  sawPrototypeKey = false;
 
   constructor(src: string, limits: JsonLimits) {
     this.#src = src;
     this.#limits = limits;
   }
 
-  document(): unknown {
+  document(): void {
     this.#skipSpace();
-    const value = this.#value();
+    this.#value();
     this.#skipSpace();
     if (this.#pos !== this.#src.length) this.#refuse('trailing_content');
-    return value;
   }
 
   #refuse(rule: string): never {
     throw new JsonRefusal(rule, this.#depth);
+  }
+
+  /** Refuses at the member whose key was just read, rather than at its object. */
+  #refuseAtMember(rule: string): never {
+    throw new JsonRefusal(rule, this.#depth + 1);
   }
 
   #skipSpace(): void {
@@ -92,7 +117,7 @@ class Parser {
     this.#pos = pos;
   }
 
-  #value(): unknown {
+  #value(): void {
     const c = this.#src.charCodeAt(this.#pos);
     switch (c) {
       case 0x7b:
@@ -100,57 +125,63 @@ class Parser {
       case 0x5b:
         return this.#array();
       case 0x22:
-        return this.#string();
+        this.#string(false);
+        return;
       case 0x74:
-        return this.#literal('true', true);
+        return this.#literal('true');
       case 0x66:
-        return this.#literal('false', false);
+        return this.#literal('false');
       case 0x6e:
-        return this.#literal('null', null);
+        return this.#literal('null');
       default:
         if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.#number();
-        return this.#refuse('syntax');
+        this.#refuse('syntax');
     }
   }
 
-  #literal(word: string, value: boolean | null): boolean | null {
+  #literal(word: string): void {
     if (!this.#src.startsWith(word, this.#pos)) this.#refuse('syntax');
     this.#pos += word.length;
-    return value;
   }
 
   #enter(): void {
     if (++this.#depth > this.#limits.maxDepth) this.#refuse('depth');
   }
 
-  #object(): Record<string, unknown> {
+  #object(): void {
     this.#enter();
     this.#pos++;
-    const out: Record<string, unknown> = {};
     const src = this.#src;
     this.#skipSpace();
     if (src.charCodeAt(this.#pos) === 0x7d) {
       this.#pos++;
       this.#depth--;
-      return out;
+      return;
     }
-    let count = 0;
+    const keys: string[] = [];
+    let large: Set<string> | undefined;
     for (;;) {
       if (src.charCodeAt(this.#pos) !== 0x22) this.#refuse('syntax');
-      const key = this.#string();
+      const key = this.#string(true)!;
       this.path[this.#depth - 1] = key;
+      if (PROTOTYPE_KEYS.has(key)) {
+        if (this.#limits.prototypeKeys === 'reject') this.#refuseAtMember('prototype_key');
+        this.sawPrototypeKey = true;
+      }
+      if (large === undefined) {
+        if (keys.includes(key)) this.#refuseAtMember('duplicate_key');
+        keys.push(key);
+        if (keys.length === SMALL_OBJECT) large = new Set(keys);
+      } else {
+        if (large.has(key)) this.#refuseAtMember('duplicate_key');
+        large.add(key);
+      }
+      if ((large?.size ?? keys.length) > this.#limits.maxKeys) this.#refuse('keys');
       this.#skipSpace();
       if (src.charCodeAt(this.#pos) !== 0x3a) this.#refuse('syntax');
       this.#pos++;
       this.#skipSpace();
-      if (PROTOTYPE_KEYS.has(key)) {
-        if (this.#limits.prototypeKeys === 'reject') this.#refuseAtMember('prototype_key');
-        this.#value();
-      } else {
-        if (Object.hasOwn(out, key)) this.#refuseAtMember('duplicate_key');
-        if (++count > this.#limits.maxKeys) this.#refuse('keys');
-        out[key] = this.#value();
-      }
+      this.#value();
       this.#skipSpace();
       const next = src.charCodeAt(this.#pos++);
       if (next === 0x7d) break;
@@ -158,29 +189,22 @@ class Parser {
       this.#skipSpace();
     }
     this.#depth--;
-    return out;
   }
 
-  /** Refuses at the member whose key was just read, rather than at its object. */
-  #refuseAtMember(rule: string): never {
-    throw new JsonRefusal(rule, this.#depth + 1);
-  }
-
-  #array(): unknown[] {
+  #array(): void {
     this.#enter();
     this.#pos++;
-    const out: unknown[] = [];
     const src = this.#src;
     this.#skipSpace();
     if (src.charCodeAt(this.#pos) === 0x5d) {
       this.#pos++;
       this.#depth--;
-      return out;
+      return;
     }
-    for (;;) {
-      if (out.length === this.#limits.maxItems) this.#refuse('items');
-      this.path[this.#depth - 1] = out.length;
-      out.push(this.#value());
+    for (let index = 0; ; index++) {
+      if (index === this.#limits.maxItems) this.#refuse('items');
+      this.path[this.#depth - 1] = index;
+      this.#value();
       this.#skipSpace();
       const next = src.charCodeAt(this.#pos++);
       if (next === 0x5d) break;
@@ -188,10 +212,10 @@ class Parser {
       this.#skipSpace();
     }
     this.#depth--;
-    return out;
   }
 
-  #string(): string {
+  /** Checks a string; returns its value only when `wanted` (keys, for duplicate detection). */
+  #string(wanted: boolean): string | undefined {
     const src = this.#src;
     const start = ++this.#pos;
     let pos = start;
@@ -201,13 +225,14 @@ class Parser {
       if (c === 0x22) {
         if (pos - start > this.#limits.maxStringLength) this.#refuse('string_length');
         this.#pos = pos + 1;
-        return src.slice(start, pos);
+        return wanted ? src.slice(start, pos) : undefined;
       }
       if (c === 0x5c) break;
       if (c < 0x20 || Number.isNaN(c)) this.#refuse('syntax');
       pos++;
     }
-    let out = src.slice(start, pos);
+    let out = wanted ? src.slice(start, pos) : '';
+    let length = pos - start;
     let chunk = pos;
     for (;;) {
       const c = src.charCodeAt(pos);
@@ -215,61 +240,38 @@ class Parser {
       if (c < 0x20 || Number.isNaN(c)) this.#refuse('syntax');
       if (c !== 0x5c) {
         pos++;
+        length++;
         continue;
       }
-      out += src.slice(chunk, pos);
+      if (wanted) out += src.slice(chunk, pos);
       const e = src.charCodeAt(pos + 1);
       pos += 2;
-      switch (e) {
-        case 0x22:
-          out += '"';
-          break;
-        case 0x5c:
-          out += '\\';
-          break;
-        case 0x2f:
-          out += '/';
-          break;
-        case 0x62:
-          out += '\b';
-          break;
-        case 0x66:
-          out += '\f';
-          break;
-        case 0x6e:
-          out += '\n';
-          break;
-        case 0x72:
-          out += '\r';
-          break;
-        case 0x74:
-          out += '\t';
-          break;
-        case 0x75: {
-          const unit = this.#hex4(pos);
-          pos += 4;
-          if (unit >= 0xdc00 && unit <= 0xdfff) this.#refuse('lone_surrogate');
-          if (unit >= 0xd800 && unit <= 0xdbff) {
-            if (src.charCodeAt(pos) !== 0x5c || src.charCodeAt(pos + 1) !== 0x75)
-              this.#refuse('lone_surrogate');
-            const low = this.#hex4(pos + 2);
-            if (low < 0xdc00 || low > 0xdfff) this.#refuse('lone_surrogate');
-            out += String.fromCharCode(unit, low);
-            pos += 6;
-          } else {
-            out += String.fromCharCode(unit);
-          }
-          break;
+      length++;
+      if (e === 0x75) {
+        const unit = this.#hex4(pos);
+        pos += 4;
+        if (unit >= 0xdc00 && unit <= 0xdfff) this.#refuse('lone_surrogate');
+        if (unit >= 0xd800 && unit <= 0xdbff) {
+          if (src.charCodeAt(pos) !== 0x5c || src.charCodeAt(pos + 1) !== 0x75)
+            this.#refuse('lone_surrogate');
+          const low = this.#hex4(pos + 2);
+          if (low < 0xdc00 || low > 0xdfff) this.#refuse('lone_surrogate');
+          if (wanted) out += String.fromCharCode(unit, low);
+          pos += 6;
+          length++;
+        } else if (wanted) {
+          out += String.fromCharCode(unit);
         }
-        default:
-          this.#refuse('syntax');
+      } else {
+        const escaped = ESCAPES.get(e);
+        if (escaped === undefined) this.#refuse('syntax');
+        if (wanted) out += escaped;
       }
       chunk = pos;
     }
-    out += src.slice(chunk, pos);
-    if (out.length > this.#limits.maxStringLength) this.#refuse('string_length');
+    if (length > this.#limits.maxStringLength) this.#refuse('string_length');
     this.#pos = pos + 1;
-    return out;
+    return wanted ? out + src.slice(chunk, pos) : undefined;
   }
 
   #hex4(pos: number): number {
@@ -286,7 +288,7 @@ class Parser {
     return unit;
   }
 
-  #number(): number {
+  #number(): void {
     const src = this.#src;
     const start = this.#pos;
     let pos = start;
@@ -300,8 +302,10 @@ class Parser {
       if (after === pos + 1) this.#refuse('syntax');
       pos = after;
     }
+    let exponent = false;
     const e = src.charCodeAt(pos);
     if (e === 0x65 || e === 0x45) {
+      exponent = true;
       pos++;
       const sign = src.charCodeAt(pos);
       if (sign === 0x2b || sign === 0x2d) pos++;
@@ -309,10 +313,9 @@ class Parser {
       if (after === pos) this.#refuse('syntax');
       pos = after;
     }
-    const value = Number(src.slice(start, pos));
-    if (!Number.isFinite(value)) this.#refuse('number_range');
+    if ((exponent || pos - start > SAFE_NUMBER_LENGTH) && !Number.isFinite(Number(src.slice(start, pos))))
+      this.#refuse('number_range');
     this.#pos = pos;
-    return value;
   }
 
   #digits(pos: number): number {
@@ -325,3 +328,14 @@ class Parser {
     }
   }
 }
+
+const ESCAPES: ReadonlyMap<number, string> = new Map([
+  [0x22, '"'],
+  [0x5c, '\\'],
+  [0x2f, '/'],
+  [0x62, '\b'],
+  [0x66, '\f'],
+  [0x6e, '\n'],
+  [0x72, '\r'],
+  [0x74, '\t'],
+]);

@@ -70,14 +70,26 @@ export function createSchemaCompiler(): (schema: Record<string, unknown>) => Val
 
 /** Enough to fill a problem's list after echoes are removed, without quadratic work on huge inputs. */
 const MAX_CONSIDERED = 100;
-const RULE_NAMES: Readonly<Record<string, string>> = { safeInteger: 'integer_precision' };
+/**
+ * Rule names a partner sees. An unknown property is `additionalProperties` whichever of the
+ * two keywords the gateway used to close the object.
+ */
+const RULE_NAMES: Readonly<Record<string, string>> = {
+  safeInteger: 'integer_precision',
+  unevaluatedProperties: 'additionalProperties',
+};
+
+interface Found extends Violation {
+  /** From `unevaluatedProperties`: may only echo another violation. */
+  readonly unevaluated: boolean;
+}
 
 /** Ajv errors as violations under `prefix` (e.g. `/body`), deduplicated, never with values. */
 export function violationsOf(errors: readonly ErrorObject[] | null | undefined, prefix: string): Violation[] {
-  const out: Violation[] = [];
+  const found: Found[] = [];
   const seen = new Set<string>();
   for (const error of errors ?? []) {
-    if (out.length === MAX_CONSIDERED) break;
+    if (found.length === MAX_CONSIDERED) break;
     let pointer = prefix + error.instancePath;
     const p = error.params as Record<string, unknown>;
     const member = p.missingProperty ?? p.additionalProperty ?? p.unevaluatedProperty;
@@ -86,16 +98,18 @@ export function violationsOf(errors: readonly ErrorObject[] | null | undefined, 
     const key = `${pointer}\0${rule}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ pointer, rule });
+    found.push({ pointer, rule, unevaluated: error.keyword === 'unevaluatedProperties' });
   }
-  return out.filter((v) => v.rule !== 'unevaluatedProperties' || !explainedElsewhere(v, out));
+  return found
+    .filter((v) => !v.unevaluated || !explainedElsewhere(v, found))
+    .map(({ pointer, rule }) => ({ pointer, rule }));
 }
 
 /**
  * In JSON Schema 2020-12 a property that failed is not "evaluated", so its object also
  * reports it as unevaluated: an echo of the real violation, left out of the list.
  */
-function explainedElsewhere(echo: Violation, all: readonly Violation[]): boolean {
+function explainedElsewhere(echo: Found, all: readonly Found[]): boolean {
   const prefix = `${echo.pointer}/`;
   return all.some((v) => v !== echo && (v.pointer === echo.pointer || v.pointer.startsWith(prefix)));
 }
