@@ -119,24 +119,14 @@ class Scanner {
 
   #value(): void {
     const c = this.#src.charCodeAt(this.#pos);
-    switch (c) {
-      case 0x7b:
-        return this.#object();
-      case 0x5b:
-        return this.#array();
-      case 0x22:
-        this.#string(false);
-        return;
-      case 0x74:
-        return this.#literal('true');
-      case 0x66:
-        return this.#literal('false');
-      case 0x6e:
-        return this.#literal('null');
-      default:
-        if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.#number();
-        this.#refuse('syntax');
-    }
+    if (c === 0x7b) this.#object();
+    else if (c === 0x5b) this.#array();
+    else if (c === 0x22) this.#string(false);
+    else if (c === 0x74) this.#literal('true');
+    else if (c === 0x66) this.#literal('false');
+    else if (c === 0x6e) this.#literal('null');
+    else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) this.#number();
+    else this.#refuse('syntax');
   }
 
   #literal(word: string): void {
