@@ -3,6 +3,7 @@ import type { CanonicalTarget } from '../http/canonical-target.ts';
 import { unmapped } from '../http/forwarded.ts';
 import type { TraceContext } from '../http/trace-context.ts';
 import type { Identity } from './identity.ts';
+import { contentDigest } from './inspect/digest.ts';
 import type { ResponsePlan } from './inspect/rules.ts';
 import type { LocalEndpoint } from './local/endpoint.ts';
 import type { RouteMatch } from './route/router.ts';
@@ -68,8 +69,6 @@ export class Exchange {
   body: Buffer | undefined;
   /** Header changes that go with `body` or the response checks. */
   upstreamHeaderEdits: HeaderEdits | undefined;
-  /** Content-Digest (`sha-256=:…:`) of the body sent upstream, for the audit trail. */
-  contentDigest: string | undefined;
   /** Data classes (`x-data-class` annotations) of the values present in the request, for policy. */
   dataClasses: Set<string> | undefined;
   /** Malware scan of the body: `unavailable` when clamd gave no verdict (and the contract fails open). */
@@ -78,6 +77,7 @@ export class Exchange {
   responsePlan: ResponsePlan | undefined;
   /** Content-Digest of the response sent to the partner, when the gateway added one. */
   responseDigest: string | undefined;
+  #contentDigest: string | undefined;
   /** Set by the forwarder while an upstream request is open; called if the client goes away. */
   abortUpstream: ((reason: Error) => void) | undefined;
 
@@ -96,5 +96,20 @@ export class Exchange {
     this.planVersion = planVersion;
     this.peerAddress = unmapped(req.socket.remoteAddress ?? '');
     this.clientAddress = this.peerAddress;
+  }
+
+  /**
+   * Content-Digest (`sha-256=:…:`) of the body sent upstream when the inspect stage read
+   * it, for the audit trail. Computed on first use, so requests nobody audits pay nothing.
+   */
+  get contentDigest(): string | undefined {
+    if (this.#contentDigest === undefined && this.body !== undefined)
+      this.#contentDigest = contentDigest('sha-256', this.body);
+    return this.#contentDigest;
+  }
+
+  /** Records a digest already computed (e.g. the one added to the upstream request). */
+  set contentDigest(value: string | undefined) {
+    this.#contentDigest = value;
   }
 }

@@ -136,7 +136,7 @@ class BodyReader {
 
   readonly #onDecodedEnd = (): void => {
     if (this.#done) return;
-    const bytes = Buffer.concat(this.#chunks, this.#size);
+    const bytes = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#size);
     const wire = this.#wireChunks === undefined ? bytes : Buffer.concat(this.#wireChunks, this.#wireSize);
     this.#finish({ bytes, wire });
   };

@@ -134,17 +134,18 @@ async function readAndCheck(
   if (mismatch !== undefined) return abandon(stream, mismatch);
   const bytes = read.bytes;
   if (bytes.length === 0 && stream === undefined) return rules.body!.required ? BODY_REQUIRED : undefined;
+  // Kept for the audit trail (its digest) even if refused below; only sent if all passes.
+  ex.body = bytes;
   const uploads: Buffer[] = [];
   const refused = checkContent(ex, bytes, facts.kind, facts.media, facts.plan, rules, uploads);
   if (refused !== undefined) return abandon(stream, refused);
-  ex.contentDigest = contentDigest(rules.forwardDigest ?? 'sha-256', bytes);
+  if (rules.forwardDigest !== undefined) ex.contentDigest = contentDigest(rules.forwardDigest, bytes);
   if (stream !== undefined || uploads.length > 0) {
     const verdicts: ScanVerdict[] =
       stream !== undefined ? [await stream.finish()] : await scanner!.scanAll(uploads);
     const judged = scanner!.judge(ex, verdicts, rules.failOpen, rules.label);
     if (judged !== undefined) return judged;
   }
-  ex.body = bytes;
   ex.upstreamHeaderEdits = bodyEdits(ex, rules, facts);
   return undefined;
 }

@@ -154,7 +154,8 @@ class Scanner {
       if (src.charCodeAt(this.#pos) !== 0x22) this.#refuse('syntax');
       const key = this.#string(true)!;
       this.path[this.#depth - 1] = key;
-      if (PROTOTYPE_KEYS.has(key)) {
+      // The length test first: hashing every key for the set lookup costs more than the parse.
+      if ((key.length === 9 || key.length === 11) && PROTOTYPE_KEYS.has(key)) {
         if (this.#limits.prototypeKeys === 'reject') this.#refuseAtMember('prototype_key');
         this.sawPrototypeKey = true;
       }
@@ -218,7 +219,8 @@ class Scanner {
         return wanted ? src.slice(start, pos) : undefined;
       }
       if (c === 0x5c) break;
-      if (c < 0x20 || Number.isNaN(c)) this.#refuse('syntax');
+      // Also true past the end, where charCodeAt gives NaN.
+      if (!(c >= 0x20)) this.#refuse('syntax');
       pos++;
     }
     let out = wanted ? src.slice(start, pos) : '';
@@ -227,7 +229,8 @@ class Scanner {
     for (;;) {
       const c = src.charCodeAt(pos);
       if (c === 0x22) break;
-      if (c < 0x20 || Number.isNaN(c)) this.#refuse('syntax');
+      // Also true past the end, where charCodeAt gives NaN.
+      if (!(c >= 0x20)) this.#refuse('syntax');
       if (c !== 0x5c) {
         pos++;
         length++;
