@@ -84,7 +84,11 @@ describe('Content-Digest (RFC 9530)', () => {
 describe('response validation and response digests', () => {
   let t: TestGateway;
   const answers: Record<string, { status: number; type?: string; body: string }> = {
-    '/orders/1': { status: 200, type: 'application/json', body: JSON.stringify({ id: 1, ...ORDER }) },
+    '/orders/1': {
+      status: 200,
+      type: 'application/json',
+      body: JSON.stringify({ id: 1, ...ORDER, email: 'a@example.com' }),
+    },
     '/orders/2': { status: 200, type: 'application/json', body: '{"id":2,"item":"x","quantity":"lots"}' },
     '/orders/3': { status: 500, type: 'application/json', body: '{"error":"internal detail"}' },
     '/orders/4': { status: 200, type: 'text/html', body: '<html></html>' },

@@ -54,6 +54,6 @@ function checkBody(kind: string, body: Buffer, media: MediaPlan, plan: ResponseP
     return [];
   }
   const validator = media.validator;
-  if (validator === undefined || validator(value)) return [];
+  if (validator === undefined || validator.call(undefined, value)) return [];
   return violationsOf(validator.errors, '/body');
 }

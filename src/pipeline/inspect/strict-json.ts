@@ -109,6 +109,8 @@ class Scanner {
   #skipSpace(): void {
     const src = this.#src;
     let pos = this.#pos;
+    // Compact JSON has no whitespace: one comparison settles the common case.
+    if (src.charCodeAt(pos) > 0x20) return;
     for (;;) {
       const c = src.charCodeAt(pos);
       if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;

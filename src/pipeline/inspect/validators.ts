@@ -53,8 +53,9 @@ export function createSchemaCompiler(): (schema: Record<string, unknown>) => Val
   ajv.addKeyword({
     keyword: 'x-data-class',
     schemaType: 'string',
-    validate(this: Set<string> | undefined, dataClass: string) {
-      this?.add(dataClass);
+    // Ajv's generated code is sloppy-mode: called without a context, `this` is the global object.
+    validate(this: unknown, dataClass: string) {
+      if (this instanceof Set) this.add(dataClass);
       return true;
     },
     errors: false,
