@@ -8,6 +8,9 @@ import { type Denial, deny } from '../stage.ts';
 import { clientResponseHeaders } from './response-headers.ts';
 import { upstreamFailure } from './upstream-errors.ts';
 
+/** Answers that never carry content, so never a Content-Length of ours (RFC 9110 §8.6). */
+const NO_CONTENT = new Set([204, 304]);
+
 /** Our own abort when the answer outgrows the limit, told apart from upstream failures. */
 class ResponseTooLarge extends Error {}
 
@@ -81,7 +84,9 @@ export class BufferingHandler implements Dispatcher.DispatchHandler {
       }
     }
     const headers = clientResponseHeaders(this.#headers, ex.id);
-    headers['content-length'] = String(body.length);
+    // A HEAD answer keeps the upstream's length: it describes the GET.
+    if (ex.req.method !== 'HEAD' && !NO_CONTENT.has(this.#status))
+      headers['content-length'] = String(body.length);
     if (plan.digest !== undefined) {
       ex.responseDigest = contentDigest(plan.digest, body);
       headers['content-digest'] = ex.responseDigest;

@@ -2,7 +2,7 @@ import type { Exchange } from '../exchange.ts';
 import type { Denial } from '../stage.ts';
 import { coerceFields, groupPairs } from './coerce.ts';
 import { checkDenyRules } from './deny-rules.ts';
-import type { BodyKind, MediaType } from './media-type.ts';
+import { type BodyKind, charsetAccepted, type MediaType, parseMediaType } from './media-type.ts';
 import { type FormPart, parseMultipart } from './multipart.ts';
 import type { MediaPlan } from './operation-schemas.ts';
 import type { OperationRules } from './rules.ts';
@@ -94,7 +94,10 @@ function readForm(fields: Map<string, string[]>, plan: MediaPlan): FormOutcome {
   return { value };
 }
 
-/** Text parts become fields; file parts become their bytes as a binary string (OpenAPI `format: binary`). */
+/**
+ * Text parts (no file name, no type or `text/plain`) become fields; file parts become their
+ * bytes as a binary string (OpenAPI `format: binary`) and are scanned when uploads are.
+ */
 function readParts(
   parts: readonly FormPart[],
   plan: MediaPlan,
@@ -106,7 +109,7 @@ function readParts(
   const allFields = new Map<string, string[]>();
   for (const part of parts) {
     let text: string | undefined;
-    if (part.filename === undefined) {
+    if (part.filename === undefined && isTextPart(part.contentType)) {
       text = decodeUtf8(part.body);
       if (text === undefined) return { denial: bodyMalformed(field(part.name, 'utf8')) };
       push(textFields, part.name, text);
@@ -120,6 +123,12 @@ function readParts(
   if ('denial' in all) return all;
   const text = coerceFields(textFields, plan.fields, []);
   return { value: all.value, text };
+}
+
+function isTextPart(contentType: string | undefined): boolean {
+  if (contentType === undefined) return true;
+  const media = parseMediaType(contentType);
+  return media !== undefined && media.essence === 'text/plain' && charsetAccepted(media, 'text');
 }
 
 function push(map: Map<string, string[]>, name: string, value: string): void {
