@@ -31,7 +31,7 @@ export interface BodyBytes {
 }
 
 /** Small bodies compress well; the ratio cap only applies past this many decoded bytes. */
-export const RATIO_FLOOR_BYTES = 64 * 1024;
+const RATIO_FLOOR_BYTES = 64 * 1024;
 
 export const BODY_TOO_LARGE = deny('body_too_large', 'The request body exceeds the size limit.', {
   reason: 'body larger than the limit',

@@ -3,7 +3,7 @@ import { type Denial, deny } from '../stage.ts';
 
 /** The RFC 9530 algorithms checked and produced; others (md5, sha, crc32c…) are ignored. */
 export type DigestAlgorithm = 'sha-256' | 'sha-512';
-export const DIGEST_ALGORITHMS: readonly DigestAlgorithm[] = ['sha-256', 'sha-512'];
+const DIGEST_ALGORITHMS: readonly DigestAlgorithm[] = ['sha-256', 'sha-512'];
 
 const NODE_HASH: Readonly<Record<DigestAlgorithm, string>> = { 'sha-256': 'sha256', 'sha-512': 'sha512' };
 /** RFC 8941 dictionary member whose value is a byte sequence: `key=:base64:`. */

@@ -47,7 +47,8 @@ const METADATA = new Set([
 const COMPOSING = ['$ref', 'allOf', 'anyOf', 'oneOf', 'if', 'then', 'else', 'dependentSchemas'] as const;
 const UNSUPPORTED = ['$id', '$anchor', '$dynamicRef', '$dynamicAnchor', '$recursiveRef', '$recursiveAnchor'];
 
-class ConversionError {
+/** A schema problem at a place in the OpenAPI document; thrown inside compilation, caught at its edge. */
+export class SchemaIssue {
   readonly message: string;
   readonly at: KeyPath;
   constructor(message: string, at: KeyPath) {
@@ -93,7 +94,7 @@ export class SchemaConverter {
       const out = convert(schema, 'value', at, this.#dialect, this.#refName);
       return { schema: typeof out === 'boolean' ? (out ? {} : { not: {} }) : out };
     } catch (error) {
-      if (error instanceof ConversionError) return { error: error.message, at: error.at };
+      if (error instanceof SchemaIssue) return { error: error.message, at: error.at };
       throw error;
     }
   }
@@ -109,7 +110,7 @@ export class SchemaConverter {
         defs[name] = convert(target.value, position, target.at, this.#dialect, this.#refName);
       }
     } catch (error) {
-      if (error instanceof ConversionError) return { error: error.message, at: error.at };
+      if (error instanceof SchemaIssue) return { error: error.message, at: error.at };
       throw error;
     }
     return { schema: { ...schema, $defs: defs } };
@@ -133,15 +134,15 @@ function convert(
   refName: RefName,
 ): Record<string, unknown> | boolean {
   if (typeof node === 'boolean' && !dialect.openapi30) return node;
-  if (!isObject(node)) throw new ConversionError('a schema must be a mapping', at);
+  if (!isObject(node)) throw new SchemaIssue('a schema must be a mapping', at);
   for (const key of UNSUPPORTED) {
-    if (key in node) throw new ConversionError(`\`${key}\` is not supported in schemas`, [...at, key]);
+    if (key in node) throw new SchemaIssue(`\`${key}\` is not supported in schemas`, [...at, key]);
   }
   const out: Record<string, unknown> = {};
   const ref = node.$ref;
   if (ref !== undefined) {
     if (typeof ref !== 'string' || !ref.startsWith('#/'))
-      throw new ConversionError('only references within the same document (`#/...`) are supported', [
+      throw new SchemaIssue('only references within the same document (`#/...`) are supported', [
         ...at,
         '$ref',
       ]);
@@ -161,15 +162,14 @@ function convert(
     if (key === '$ref' || ANNOTATIONS.has(key)) continue;
     if (key.startsWith('x-')) {
       if (key !== 'x-data-class') continue;
-      if (typeof value !== 'string')
-        throw new ConversionError('`x-data-class` must be a string', [...at, key]);
+      if (typeof value !== 'string') throw new SchemaIssue('`x-data-class` must be a string', [...at, key]);
       out[key] = value;
     } else if (
       (VALUE_MAPS as readonly string[]).includes(key) ||
       key === 'dependentSchemas' ||
       key === '$defs'
     ) {
-      if (!isObject(value)) throw new ConversionError(`\`${key}\` must be a mapping`, [...at, key]);
+      if (!isObject(value)) throw new SchemaIssue(`\`${key}\` must be a mapping`, [...at, key]);
       const mapped: Record<string, unknown> = {};
       const inner: Position = key === 'dependentSchemas' || key === '$defs' ? 'branch' : 'value';
       for (const [name, sub] of Object.entries(value))
@@ -182,7 +182,7 @@ function convert(
       const inner: Position = (BRANCH_SCHEMAS as readonly string[]).includes(key) ? 'branch' : 'value';
       out[key] = typeof value === 'boolean' ? value : convert(value, inner, [...at, key], dialect, refName);
     } else if ((BRANCH_LISTS as readonly string[]).includes(key) || key === 'prefixItems') {
-      if (!Array.isArray(value)) throw new ConversionError(`\`${key}\` must be a list`, [...at, key]);
+      if (!Array.isArray(value)) throw new SchemaIssue(`\`${key}\` must be a list`, [...at, key]);
       const inner: Position = key === 'prefixItems' ? 'value' : 'branch';
       out[key] = value.map((sub, i) => convert(sub, inner, [...at, key, i], dialect, refName));
     } else {
@@ -276,7 +276,7 @@ export function resolve(
   try {
     tokens = decodeURIComponent(pointer).slice(1).split('/');
   } catch {
-    throw new ConversionError(`\`#${pointer}\` is not a valid reference`, where);
+    throw new SchemaIssue(`\`#${pointer}\` is not a valid reference`, where);
   }
   for (const raw of tokens) {
     const token = raw.replaceAll('~1', '/').replaceAll('~0', '~');
@@ -287,7 +287,7 @@ export function resolve(
       node = node[token];
       at.push(token);
     } else {
-      throw new ConversionError(`\`#${pointer}\` does not resolve within the document`, where);
+      throw new SchemaIssue(`\`#${pointer}\` does not resolve within the document`, where);
     }
   }
   return { value: node, at };
@@ -308,7 +308,7 @@ export function deref(
     try {
       current = resolve(document, ref.slice(1), [...current.at, '$ref']);
     } catch (error) {
-      if (error instanceof ConversionError) return { error: error.message, at: error.at };
+      if (error instanceof SchemaIssue) return { error: error.message, at: error.at };
       throw error;
     }
   }

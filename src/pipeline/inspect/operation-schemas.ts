@@ -2,7 +2,7 @@ import type { OperationSpec } from '../../config/openapi.ts';
 import type { KeyPath } from '../../config/source.ts';
 import { shapeOf, type ValueShape } from './coerce.ts';
 import { MediaRanges, parseMediaType } from './media-type.ts';
-import { deref, isObject, type SchemaDialect, toJsonSchema } from './openapi-schema.ts';
+import { deref, isObject, type SchemaDialect, SchemaIssue, toJsonSchema } from './openapi-schema.ts';
 import { compileParameters, type ParameterPlan } from './parameters.ts';
 import type { Validator } from './validators.ts';
 
@@ -33,15 +33,6 @@ export interface OperationSchemas {
 }
 
 export type Compile = (schema: Record<string, unknown>) => Validator | string;
-
-class SchemaIssue {
-  readonly message: string;
-  readonly at: KeyPath;
-  constructor(message: string, at: KeyPath) {
-    this.message = message;
-    this.at = at;
-  }
-}
 
 /** Compiles an operation's parameters, request body and responses; reports the first problem. */
 export function compileOperationSchemas(
