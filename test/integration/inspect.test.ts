@@ -221,7 +221,7 @@ describe('content inspection: strict JSON and OpenAPI validation', () => {
     assert.ok(big.violations!.some((v) => v.pointer === '/body/quantity' && v.rule === 'integer_precision'));
   });
 
-  test('checks path, query and header parameters', async () => {
+  test('checks path, query, header and cookie parameters', async () => {
     const problem = await refused(t, 'request_invalid', '/orders/0?fields=id&fields=secret&debug=1', {
       headers: { 'x-api-key': t.key },
     });
@@ -242,7 +242,13 @@ describe('content inspection: strict JSON and OpenAPI validation', () => {
       new Set(header.violations!.map((v) => `${v.rule} ${v.pointer}`)),
       new Set(['repeated /query/dryRun', 'pattern /header/x-tenant']),
     );
-    const res = await fetch(`${t.url}/orders/12?fields=id&fields=item`, { headers: { 'x-api-key': t.key } });
+    const cookie = await refused(t, 'request_invalid', '/orders/12', {
+      headers: { 'x-api-key': t.key, cookie: 'theme=dark; session=NOT-HEX' },
+    });
+    assert.deepEqual(cookie.violations, [{ pointer: '/cookie/session', rule: 'pattern' }]);
+    const res = await fetch(`${t.url}/orders/12?fields=id&fields=item`, {
+      headers: { 'x-api-key': t.key, cookie: 'session=abc123' },
+    });
     assert.equal(res.status, 200);
   });
 

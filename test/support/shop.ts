@@ -30,6 +30,7 @@ paths:
       parameters:
         - { name: orderId, in: path, required: true, schema: { type: integer, minimum: 1 } }
         - { name: fields, in: query, schema: { type: array, items: { type: string, enum: [id, item] } } }
+        - { name: session, in: cookie, schema: { type: string, pattern: '^[a-f0-9]+$' } }
       responses:
         '200':
           description: the order
