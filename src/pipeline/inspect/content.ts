@@ -7,7 +7,6 @@ import { type FormPart, parseMultipart } from './multipart.ts';
 import type { MediaPlan } from './operation-schemas.ts';
 import type { OperationRules } from './rules.ts';
 import { parseStrictJson } from './strict-json.ts';
-import { violationsOf } from './validators.ts';
 import { bodyMalformed, escapePointerToken, requestInvalid, under, type Violation } from './violations.ts';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -65,8 +64,8 @@ export function checkContent(
   }
   if (plan.validator !== undefined) {
     const classes = plan.dataClasses ? dataClassesOf(ex) : undefined;
-    if (!plan.validator.call(classes, value))
-      return requestInvalid(violationsOf(plan.validator.errors, '/body'));
+    const violations = plan.validator.check(value, '/body', classes);
+    if (violations !== undefined) return requestInvalid(violations);
   }
   return rules.deny === undefined ? undefined : checkDenyRules(denyTarget, rules.deny);
 }

@@ -3,7 +3,7 @@ import type { KeyPath } from '../../config/source.ts';
 import type { Exchange } from '../exchange.ts';
 import { coerce, groupPairs, shapeOf, type ValueShape } from './coerce.ts';
 import { deref, isObject, SchemaConverter, type SchemaDialect } from './openapi-schema.ts';
-import { type Validator, violationsOf } from './validators.ts';
+import type { Validator } from './validators.ts';
 import { escapePointerToken, type Violation } from './violations.ts';
 
 type Location = 'path' | 'query' | 'header' | 'cookie';
@@ -135,7 +135,8 @@ export function checkParameters(
   }
   if (plan !== undefined) {
     const data = readParameters(plan, ex, query, violations);
-    if (!plan.validator.call(dataClasses, data)) violations.push(...violationsOf(plan.validator.errors, ''));
+    const invalid = plan.validator.check(data, '', dataClasses);
+    if (invalid !== undefined) violations.push(...invalid);
   }
   return violations.length === 0 ? undefined : violations;
 }

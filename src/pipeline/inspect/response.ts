@@ -2,7 +2,6 @@ import { charsetAccepted, kindOf, type MediaRanges, parseMediaType } from './med
 import type { MediaPlan } from './operation-schemas.ts';
 import type { ResponsePlan } from './rules.ts';
 import { parseStrictJson } from './strict-json.ts';
-import { violationsOf } from './validators.ts';
 import { under, type Violation } from './violations.ts';
 
 type UpstreamHeaders = Readonly<Record<string, string | string[] | undefined>>;
@@ -53,7 +52,5 @@ function checkBody(kind: string, body: Buffer, media: MediaPlan, plan: ResponseP
   } else {
     return [];
   }
-  const validator = media.validator;
-  if (validator === undefined || validator.call(undefined, value)) return [];
-  return violationsOf(validator.errors, '/body');
+  return media.validator?.check(value, '/body') ?? [];
 }

@@ -36,6 +36,8 @@ const CODINGS: ReadonlyMap<string, ContentCoding> = new Map([
   ['deflate', 'deflate'],
   ['br', 'br'],
 ]);
+/** A body sent from memory as received: only its length is the forwarder's to set. */
+const FROM_MEMORY: HeaderEdits = { drop: new Set(['content-length']), add: [] };
 /** When the answer is checked, ask for it uncompressed so there is nothing to decode. */
 const IDENTITY_ANSWER: HeaderEdits = {
   drop: new Set(['accept-encoding']),
@@ -157,6 +159,9 @@ function abandon(stream: ClamdScan | undefined, denial: Denial): Denial {
 
 /** The body is sent from memory: its length is recomputed; a removed coding takes its digest with it. */
 function bodyEdits(ex: Exchange, rules: OperationRules, facts: BodyFacts): HeaderEdits {
+  const previous = ex.upstreamHeaderEdits;
+  if (facts.coding === undefined && rules.forwardDigest === undefined && previous === undefined)
+    return FROM_MEMORY;
   const drop = new Set(['content-length']);
   const add: string[] = [];
   if (facts.coding !== undefined) {
@@ -167,7 +172,6 @@ function bodyEdits(ex: Exchange, rules: OperationRules, facts: BodyFacts): Heade
     drop.add('content-digest');
     add.push('content-digest', ex.contentDigest!);
   }
-  const previous = ex.upstreamHeaderEdits;
   if (previous !== undefined) {
     for (const name of previous.drop) drop.add(name);
     add.push(...previous.add);
