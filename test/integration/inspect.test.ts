@@ -62,6 +62,21 @@ describe('content inspection: size, type and encoding', () => {
     assert.equal(t.upstream.requests.length, before);
   });
 
+  test('forwards an empty chunked body to an operation whose body is optional, and refuses it where required', async () => {
+    const empty = (path: string, type: string) =>
+      rawRequest(
+        t.port,
+        `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: ${t.key}\r\nX-Tenant: acme\r\nContent-Type: ${type}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n`,
+      );
+    const before = t.upstream.requests.length;
+    assert.equal((await empty('/notes', 'text/plain'))?.status, 200);
+    assert.equal(t.upstream.requests.length, before + 1);
+    assert.equal(t.upstream.requests.at(-1)!.body.length, 0);
+    const required = await empty('/orders', 'application/json');
+    assert.deepEqual(JSON.parse(required!.body).violations, [{ pointer: '/body', rule: 'required' }]);
+    assert.equal(t.upstream.requests.length, before + 1);
+  });
+
   test('refuses a body without a type, of a type the operation does not list, or not UTF-8', async () => {
     const body = JSON.stringify(ORDER);
     const { 'content-type': _, ...untyped } = json;

@@ -135,9 +135,13 @@ async function readAndCheck(
   const mismatch = verifyContentDigest(facts.digest, read.wire, rules.requireDigest);
   if (mismatch !== undefined) return abandon(stream, mismatch);
   const bytes = read.bytes;
-  if (bytes.length === 0 && stream === undefined) return rules.body!.required ? BODY_REQUIRED : undefined;
   // Kept for the audit trail (its digest) even if refused below; only sent if all passes.
   ex.body = bytes;
+  if (bytes.length === 0 && stream === undefined) {
+    if (rules.body!.required) return BODY_REQUIRED;
+    ex.upstreamHeaderEdits = bodyEdits(ex, rules, facts);
+    return undefined;
+  }
   const uploads: Buffer[] = [];
   const refused = checkContent(ex, bytes, facts.kind, facts.media, facts.plan, rules, uploads);
   if (refused !== undefined) return abandon(stream, refused);
