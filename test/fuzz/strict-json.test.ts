@@ -1,18 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type JsonLimits, parseStrictJson } from '../../src/pipeline/inspect/strict-json.ts';
-
-/** Deterministic, so a failure reproduces: mulberry32. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mutate, prng } from '../support/fuzz.ts';
 
 const WIDE: JsonLimits = {
   maxDepth: 64,
@@ -63,21 +52,6 @@ const INTERESTING = [
   0x22, 0x5c, 0x7b, 0x7d, 0x5b, 0x5d, 0x2c, 0x3a, 0x20, 0x30, 0x2d, 0x65, 0x75, 0xff, 0xed, 0xc0, 0x00,
 ];
 
-function mutate(bytes: Buffer, rand: () => number): Buffer {
-  const out = [...bytes];
-  const edits = 1 + Math.floor(rand() * 3);
-  for (let i = 0; i < edits; i++) {
-    const at = Math.floor(rand() * (out.length + 1));
-    const byte =
-      rand() < 0.7 ? INTERESTING[Math.floor(rand() * INTERESTING.length)]! : Math.floor(rand() * 256);
-    const op = Math.floor(rand() * 3);
-    if (op === 0) out.splice(at, 0, byte);
-    else if (op === 1) out.splice(at, 1);
-    else out[at] = byte;
-  }
-  return Buffer.from(out);
-}
-
 function strictUtf8(bytes: Buffer): string | undefined {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
@@ -102,7 +76,7 @@ describe('strict JSON parser under fuzzing', () => {
     let accepted = 0;
     for (let i = 0; i < 20_000; i++) {
       const base = Buffer.from(JSON.stringify(randomValue(rand, 0)));
-      const bytes = mutate(base, rand);
+      const bytes = mutate(base, rand, INTERESTING);
       const result = parseStrictJson(bytes, WIDE);
       const text = strictUtf8(bytes);
       if (result.ok) {
