@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ORDER_2KB } from './order-2kb.ts';
 import { startServer } from './processes.ts';
 import { type StartedTarget, TARGETS } from './targets.ts';
 import { measureTokenIssuance, type TokenSample } from './tokens.ts';
@@ -50,6 +51,13 @@ const WORKLOADS: readonly Workload[] = [
     path: '/orders',
     headers: { 'content-type': 'application/json' },
     body: ORDER_1KB,
+  },
+  {
+    name: 'POST 2KB JSON',
+    method: 'POST',
+    path: '/orders',
+    headers: { 'content-type': 'application/json' },
+    body: ORDER_2KB,
   },
 ];
 

@@ -7,6 +7,7 @@ import { createClientService } from '../src/services/token/clients.ts';
 import { openStores } from '../src/store/open.ts';
 import { startRedis } from '../test/support/redis.ts';
 import { writeOperatorPolicies, writePartnerContracts } from './authz-config.ts';
+import { ORDER_SCHEMA } from './order-2kb.ts';
 import { type ServerProcess, startServer } from './processes.ts';
 import type { Workload } from './wrk.ts';
 
@@ -35,7 +36,13 @@ export const OPENAPI = {
   openapi: '3.1.0',
   info: { title: 'bench', version: '1' },
   paths: {
-    '/orders': { post: { operationId: 'createOrder', responses: { '201': { description: 'ok' } } } },
+    '/orders': {
+      post: {
+        operationId: 'createOrder',
+        requestBody: { required: true, content: { 'application/json': { schema: ORDER_SCHEMA } } },
+        responses: { '201': { description: 'ok' } },
+      },
+    },
     '/orders/{orderId}': { get: { operationId: 'getOrder', responses: { '200': { description: 'ok' } } } },
   },
 };
@@ -173,10 +180,26 @@ export const TARGETS: readonly Target[] = [
     }),
   },
   {
+    // The plain proxy path: content inspection off for the partner (bodies stream through).
     name: 'portcullis',
     baseline: 'bare proxy',
     async start(upstream, scratch, cpu) {
       const dir = join(scratch, 'portcullis');
+      const key = writeGatewayConfig(dir, upstream.url, { content: { enabled: false } });
+      return {
+        server: await startServer('gateway.ts', [dir], cpu),
+        headers: { 'x-api-key': key },
+        owned: true,
+      };
+    },
+  },
+  {
+    // Default content rules: the body is read, strictly parsed and validated against its schema.
+    name: 'portcullis (validation)',
+    baseline: 'portcullis',
+    workloads: ['POST 2KB JSON'],
+    async start(upstream, scratch, cpu) {
+      const dir = join(scratch, 'portcullis-validation');
       const key = writeGatewayConfig(dir, upstream.url);
       return {
         server: await startServer('gateway.ts', [dir], cpu),

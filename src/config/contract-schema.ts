@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { ContractCredentialsSchema } from '../pipeline/authenticate/config.ts';
 import { GrantSchema } from '../pipeline/authorize/config.ts';
+import { ContentSchema } from '../pipeline/inspect/config.ts';
 import { ContractLimitsSchema } from '../pipeline/limit/config.ts';
 import { closed, Name } from './names.ts';
 
@@ -13,6 +14,8 @@ export const ContractSchema = Type.Object(
     credentials: ContractCredentialsSchema,
     grants: Type.Array(GrantSchema, { default: [] }),
     limits: ContractLimitsSchema,
+    /** Content rules: sizes, types, codings, strict JSON, schema strictness, digests, scanning, deny rules. */
+    content: ContentSchema,
   },
   {
     ...closed,

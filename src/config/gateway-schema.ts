@@ -5,6 +5,7 @@ import { LoggingSchema } from '../observe/config.ts';
 import { AuthenticationSchema } from '../pipeline/authenticate/config.ts';
 import { AuthorizationSchema } from '../pipeline/authorize/config.ts';
 import { UpstreamSchema } from '../pipeline/forward/config.ts';
+import { ScanningSchema } from '../pipeline/inspect/config.ts';
 import { GatewayLimitsSchema } from '../pipeline/limit/config.ts';
 import { TokenServiceSchema } from '../services/token/config.ts';
 import { StoreSchema } from '../store/config.ts';
@@ -48,6 +49,8 @@ export const GatewaySchema = Type.Object(
     tokens: Type.Optional(TokenServiceSchema),
     store: StoreSchema,
     limits: GatewayLimitsSchema,
+    /** Malware scanning: where clamd listens (contracts decide what is scanned). */
+    scanning: ScanningSchema,
     logging: LoggingSchema,
     shutdown: Type.Object(
       { drainTimeoutMs: Type.Integer({ minimum: 0, maximum: 600000, default: 10000 }) },

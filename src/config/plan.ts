@@ -9,6 +9,7 @@ import {
   type GrantTable,
 } from '../pipeline/authorize/config.ts';
 import { compileUpstreams, type UpstreamPlan } from '../pipeline/forward/config.ts';
+import { compileInspection, type InspectPlan } from '../pipeline/inspect/config.ts';
 import { compileLimits } from '../pipeline/limit/config.ts';
 import type { LimitTable } from '../pipeline/limit/policy.ts';
 import { compileRoutes } from '../pipeline/route/config.ts';
@@ -43,6 +44,7 @@ export interface RuntimePlan {
   readonly limits: LimitTable;
   /** The built-in token service; undefined when `tokens` is not configured. */
   readonly tokens: TokenServicePlan | undefined;
+  readonly inspection: InspectPlan;
 }
 
 /** Loads and compiles a configuration directory; throws a ConfigError listing every issue. */
@@ -80,6 +82,7 @@ function compileLoaded(loaded: LoadedConfig, issues: ConfigIssue[]): RuntimePlan
     upstreams: compileUpstreams(loaded, issues),
     limits: compileLimits(loaded, issues),
     tokens: compileTokenService(loaded, issues),
+    inspection: compileInspection(loaded, issues),
   };
   return Object.freeze(plan);
 }

@@ -31,6 +31,17 @@ export const PROBLEM_CODES = {
   quota_exceeded: { status: 429, title: 'Quota exhausted', stage: 'limit' },
   concurrency_limited: { status: 429, title: 'Too many requests in flight', stage: 'limit' },
   limits_unavailable: { status: 503, title: 'Limits unavailable', stage: 'limit' },
+  // inspect
+  body_too_large: { status: 413, title: 'Request body too large', stage: 'inspect' },
+  media_type_unsupported: { status: 415, title: 'Unsupported media type', stage: 'inspect' },
+  encoding_unsupported: { status: 415, title: 'Unsupported content encoding', stage: 'inspect' },
+  body_malformed: { status: 400, title: 'Malformed request body', stage: 'inspect' },
+  request_invalid: { status: 400, title: 'Request does not match the API description', stage: 'inspect' },
+  digest_missing: { status: 400, title: 'Content digest required', stage: 'inspect' },
+  digest_mismatch: { status: 400, title: 'Content digest mismatch', stage: 'inspect' },
+  content_denied: { status: 403, title: 'Content not allowed', stage: 'inspect' },
+  malware_detected: { status: 422, title: 'Malware detected', stage: 'inspect' },
+  scan_unavailable: { status: 503, title: 'Content scanning unavailable', stage: 'inspect' },
   // authorize
   operation_not_granted: { status: 403, title: 'Operation not granted', stage: 'authorize' },
   insufficient_scope: { status: 403, title: 'Insufficient scope', stage: 'authorize' },
@@ -47,6 +58,7 @@ export const PROBLEM_CODES = {
   unsupported_grant_type: { status: 400, title: 'Unsupported grant type', stage: 'token' },
   invalid_scope: { status: 400, title: 'Invalid scope', stage: 'token' },
   invalid_target: { status: 400, title: 'Invalid target', stage: 'token' },
+  response_invalid: { status: 502, title: 'Upstream response invalid', stage: 'forward' },
   // gateway
   internal_error: { status: 500, title: 'Internal error', stage: 'gateway' },
 } as const satisfies Record<string, ProblemCodeInfo>;

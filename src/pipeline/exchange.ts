@@ -4,6 +4,8 @@ import { unmapped } from '../http/forwarded.ts';
 import type { TraceContext } from '../http/trace-context.ts';
 import type { AuthorizationRecord } from './authorize/outcome.ts';
 import type { Identity } from './identity.ts';
+import { contentDigest } from './inspect/digest.ts';
+import type { ResponsePlan } from './inspect/rules.ts';
 import type { LocalEndpoint } from './local/endpoint.ts';
 import type { RouteMatch } from './route/router.ts';
 import type { Denial } from './stage.ts';
@@ -13,6 +15,13 @@ export interface ShadowDenial {
   readonly stage: string;
   readonly code: Denial['code'];
   readonly reason?: string | undefined;
+}
+
+/** Header changes the forwarder makes to the upstream request (names lower-case). */
+export interface HeaderEdits {
+  readonly drop: ReadonlySet<string>;
+  /** `[name, value, ...]` appended after the drop. */
+  readonly add: readonly string[];
 }
 
 /**
@@ -40,11 +49,6 @@ export class Exchange {
   /** The gateway's own endpoint, when the request is for one (then `route` is undefined). */
   local: LocalEndpoint | undefined;
   identity: Identity | undefined;
-  /**
-   * Data classes found in the request payload (e.g. `pii.email`), set by content
-   * inspection; authorisation policies see them as `context.dataClasses`.
-   */
-  dataClasses: ReadonlySet<string> | undefined;
   /** Risk of this request, an integer 0-100 from anomaly detection; policies see `context.riskScore`. */
   riskScore: number | undefined;
   /** What the authorisation policies decided and which policies determined it. */
@@ -67,6 +71,26 @@ export class Exchange {
   responseHeaders: Readonly<Record<string, string>> | undefined;
   /** Status the upstream answered, when it answered. */
   upstreamStatus: number | undefined;
+  /**
+   * The request body as the inspect stage read and checked it (decoded when the client's
+   * content coding was removed). The forwarder sends these bytes instead of the stream, so
+   * the upstream receives exactly what was inspected.
+   */
+  body: Buffer | undefined;
+  /** Header changes that go with `body` or the response checks. */
+  upstreamHeaderEdits: HeaderEdits | undefined;
+  /**
+   * Data classes (`x-data-class` annotations, e.g. `pii.email`) of the values present in the
+   * request, set by content inspection; authorisation policies see them as `context.dataClasses`.
+   */
+  dataClasses: Set<string> | undefined;
+  /** Malware scan of the body: `unavailable` when clamd gave no verdict (and the contract fails open). */
+  scan: 'clean' | 'infected' | 'unavailable' | undefined;
+  /** Set by the inspect stage when the upstream's answer must be checked or digested before it is sent. */
+  responsePlan: ResponsePlan | undefined;
+  /** Content-Digest of the response sent to the partner, when the gateway added one. */
+  responseDigest: string | undefined;
+  #contentDigest: string | undefined;
   /** Set by the forwarder while an upstream request is open; called if the client goes away. */
   abortUpstream: ((reason: Error) => void) | undefined;
 
@@ -85,5 +109,20 @@ export class Exchange {
     this.planVersion = planVersion;
     this.peerAddress = unmapped(req.socket.remoteAddress ?? '');
     this.clientAddress = this.peerAddress;
+  }
+
+  /**
+   * Content-Digest (`sha-256=:…:`) of the body sent upstream when the inspect stage read
+   * it, for the audit trail. Computed on first use, so requests nobody audits pay nothing.
+   */
+  get contentDigest(): string | undefined {
+    if (this.#contentDigest === undefined && this.body !== undefined)
+      this.#contentDigest = contentDigest('sha-256', this.body);
+    return this.#contentDigest;
+  }
+
+  /** Records a digest already computed (e.g. the one added to the upstream request). */
+  set contentDigest(value: string | undefined) {
+    this.#contentDigest = value;
   }
 }

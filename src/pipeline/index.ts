@@ -16,6 +16,7 @@ import { createAuthorizeStage } from './authorize/stage.ts';
 import { composePipeline, type PipelineHooks, type StageCounters } from './compose.ts';
 import type { Exchange } from './exchange.ts';
 import { createForwarder } from './forward/stage.ts';
+import { createInspectStage } from './inspect/stage.ts';
 import { createLimitStage, type LimitStageDeps } from './limit/stage.ts';
 import { type PartnerUsage, usageSnapshot } from './limit/usage.ts';
 import type { LocalEndpoint } from './local/endpoint.ts';
@@ -34,7 +35,7 @@ export interface PipelineDeps {
   readonly limits: LimitStageDeps;
   /** The token service's signing keys, one ring per process, opened on first use. */
   readonly signingKeys: () => SigningKeyRing;
-  /** For operational warnings (an issuer's JWKS failing). */
+  /** For operational warnings (an issuer's JWKS failing) and alerts raised on the request path (e.g. malware scanning unavailable). */
   readonly logger: Logger;
 }
 
@@ -53,7 +54,7 @@ export interface PlanRuntime {
 
 /**
  * The order of stages, written once:
- * route -> authenticate -> limit -> authorize -> forward (record runs when the response closes).
+ * route -> authenticate -> limit -> inspect -> authorize -> forward (record runs when the response closes).
  * Requests for the gateway's own endpoints skip the stages marked `forLocal: false` and
  * are answered by the endpoint instead of forwarded.
  */
@@ -110,6 +111,16 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
         forLocal: true,
       },
       { name: 'limit', run: createLimitStage(plan.limits, deps.limits), enforced: true, forLocal: false },
+      {
+        name: 'inspect',
+        run: createInspectStage(plan.inspection, {
+          audit: deps.stores.audit,
+          clock: deps.clock,
+          logger: deps.logger,
+        }),
+        enforced: true,
+        forLocal: false,
+      },
       {
         name: 'authorize',
         run: createAuthorizeStage(decisionPoint),

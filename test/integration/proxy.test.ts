@@ -3,14 +3,18 @@ import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { gatewayFile } from '../support/config.ts';
+import { contractFile, gatewayFile } from '../support/config.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { rawRequest } from '../support/raw-http.ts';
 
 describe('forwarding an allowed request', () => {
   let t: TestGateway;
   before(async () => {
-    t = await startTestGateway();
+    // Room for the 8 MB upload below (the default body limit is 1 MiB).
+    const contract = contractFile('acme', ['listPets', 'createPet', 'getPet'], {
+      content: { maxBodyBytes: 16 * 1024 * 1024 },
+    });
+    t = await startTestGateway({ files: { 'contracts/acme.yaml': contract } });
   });
   after(() => t.close());
 
@@ -110,7 +114,7 @@ describe('forwarding an allowed request', () => {
   test('streams a chunked request body', async () => {
     const res = await rawRequest(
       t.port,
-      `POST /pets HTTP/1.1\r\nHost: localhost\r\nX-Api-Key: ${t.key}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n`,
+      `POST /pets HTTP/1.1\r\nHost: localhost\r\nX-Api-Key: ${t.key}\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n`,
     );
     assert.equal(res?.status, 200);
     assert.equal(t.upstream.requests.at(-1)!.body.toString(), 'hello world');
@@ -212,7 +216,7 @@ describe('upstream failures before an answer', () => {
     try {
       const res = await fetch(`${t.url}/pets`, {
         method: 'POST',
-        headers: { 'x-api-key': t.key },
+        headers: { 'x-api-key': t.key, 'content-type': 'application/json' },
         body: '{}',
       });
       assert.equal(res.status, 502);

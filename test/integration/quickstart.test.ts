@@ -37,8 +37,10 @@ describe('the quickstart', () => {
     try {
       await proc.waitForStderr(/Stop with Ctrl-C/);
       const banner = proc.stderr().split('\n');
-      // The API-key section: list, create, delete (403), no key (401), usage.
-      const curls = banner.filter((l) => l.trim().startsWith('curl ')).slice(0, 5);
+      const allCurls = banner.filter((l) => l.trim().startsWith('curl '));
+      // The API-key section: list, create, delete (403), no key (401), usage; then the content checks.
+      const curls = allCurls.slice(0, 5);
+      const contentCurls = allCurls.slice(5, 8);
       assert.ok(curls[4]!.includes('/portcullis/v1/usage'));
       const command = (line: string) => line.trim().replace(/\s+#.*$/, '');
 
@@ -66,6 +68,25 @@ describe('the quickstart', () => {
       assert.deepEqual(
         usage.limits.map((l: { name: string }) => l.name),
         ['rate', 'quota-day', 'concurrency'],
+      );
+
+      // The content checks: a wrong body lists its violations, a text body and an oversized one are refused.
+      const invalid = JSON.parse((await sh('sh', ['-c', command(contentCurls[0]!)])).stdout) as {
+        code: string;
+        violations: { pointer: string; rule: string }[];
+      };
+      assert.equal(invalid.code, 'request_invalid');
+      assert.deepEqual(
+        new Set(invalid.violations.map((v) => `${v.rule} ${v.pointer}`)),
+        new Set(['minLength /body/item', 'minimum /body/quantity', 'additionalProperties /body/colour']),
+      );
+      assert.equal(
+        JSON.parse((await sh('sh', ['-c', command(contentCurls[1]!)])).stdout).code,
+        'media_type_unsupported',
+      );
+      assert.equal(
+        JSON.parse((await sh('sh', ['-c', command(contentCurls[2]!)])).stdout).code,
+        'body_too_large',
       );
 
       // The token flow, exactly as printed: ask for a token, then use it, in one shell.

@@ -25,17 +25,29 @@ export function tempConfigDir(files: ConfigFiles = {}): TempDir {
   return { dir, write, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A small OpenAPI document: a collection with list/create and an item with get/delete. */
+/**
+ * A small OpenAPI document: a collection with list/create and an item with get/delete.
+ * createPet takes any JSON or bytes; query parameters are declared (undeclared ones are refused).
+ */
 export const PETS_OPENAPI = `openapi: 3.1.0
 info: { title: Pets, version: '1' }
 paths:
   /pets:
-    get: { operationId: listPets, responses: { '200': { description: ok } } }
-    post: { operationId: createPet, responses: { '201': { description: ok } } }
+    get:
+      operationId: listPets
+      parameters: [{ name: limit, in: query, schema: { type: integer, minimum: 1 } }]
+      responses: { '200': { description: ok } }
+    post:
+      operationId: createPet
+      requestBody: { content: { application/json: {}, application/octet-stream: {} } }
+      responses: { '201': { description: ok } }
   /pets/mine:
     get: { operationId: listMyPets, responses: { '200': { description: ok } } }
   /pets/{petId}:
-    get: { operationId: getPet, responses: { '200': { description: ok } } }
+    get:
+      operationId: getPet
+      parameters: [{ name: x, in: query, schema: { type: string } }]
+      responses: { '200': { description: ok } }
     delete: { operationId: deletePet, responses: { '204': { description: ok } } }
   /files/{name}.{ext}:
     get: { operationId: getFile, responses: { '200': { description: ok } } }

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import type { Clock } from '../../src/clock.ts';
 import { Gateway } from '../../src/gateway.ts';
 import { createLogger, type Logger } from '../../src/observe/logger.ts';
+import type { Recorder } from '../../src/pipeline/record/recorder.ts';
 import { createKeyService } from '../../src/services/keys/service.ts';
 import { openStores } from '../../src/store/open.ts';
 import type { Stores } from '../../src/store/types.ts';
@@ -48,6 +49,8 @@ export interface TestGatewayOptions {
   readonly files?: ConfigFiles;
   /** Appended to the upstream's origin in the API's upstream URL. */
   readonly upstreamPath?: string;
+  /** Recorders that see every finished exchange (besides the log). */
+  readonly recorders?: readonly Recorder[];
 }
 
 /**
@@ -72,7 +75,13 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const issueKey = (partner: string, o: { ttlMs?: number } = {}) =>
     keys.issue({ partner, ttlMs: o.ttlMs }).key;
   const key = issueKey('acme');
-  const gateway = await Gateway.start({ configDir: config.dir, logger, stores, clock });
+  const gateway = await Gateway.start({
+    configDir: config.dir,
+    logger,
+    stores,
+    clock,
+    recorders: options.recorders,
+  });
   const url = gateway.url;
   return {
     gateway,

@@ -42,12 +42,14 @@ export interface RequestHeaderRules {
 /**
  * The header list sent upstream, as a flat `[name, value, ...]` array built from
  * `rawHeaders` so repeated end-to-end headers survive. Callers' credentials and any
- * `x-portcullis-*` header are dropped (the upstream must be able to trust those), and the
- * gateway's identity, request id, trace context and forwarding headers are added.
+ * `x-portcullis-*` header are dropped (the upstream must be able to trust those), the
+ * inspect stage's edits applied (a body sent from memory gets its own length and digest),
+ * and the gateway's identity, request id, trace context and forwarding headers are added.
  */
 export function upstreamRequestHeaders(ex: Exchange, rules: RequestHeaderRules): string[] {
   const raw = ex.req.rawHeaders;
   const listed = connectionTokens(ex.req.headers.connection);
+  const edits = ex.upstreamHeaderEdits;
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
@@ -57,13 +59,15 @@ export function upstreamRequestHeaders(ex: Exchange, rules: RequestHeaderRules):
       GATEWAY_OWNED.has(name) ||
       rules.credentials.has(name) ||
       name.startsWith(IDENTITY_HEADER_PREFIX) ||
-      listed?.has(name) === true
+      listed?.has(name) === true ||
+      edits?.drop.has(name) === true
     ) {
       continue;
     }
     out.push(raw[i]!, raw[i + 1]!);
   }
 
+  if (edits !== undefined) out.push(...edits.add);
   const headers = ex.req.headers;
   const peer = unmapped(ex.peerAddress);
   const trustedPeer = rules.trusted.any && rules.trusted.has(peer);

@@ -3,6 +3,7 @@ import { Pool } from 'undici';
 import { hasRequestBody } from '../../http/body.ts';
 import type { Exchange } from '../exchange.ts';
 import type { Denial, Responder } from '../stage.ts';
+import { BufferingHandler } from './buffered-response.ts';
 import type { UpstreamPlan } from './config.ts';
 import { type RequestHeaderRules, upstreamRequestHeaders } from './request-headers.ts';
 import { clientResponseHeaders } from './response-headers.ts';
@@ -53,14 +54,18 @@ export function createForwarder(
     const suffix = plan.gatewayBasePath === '' ? target.path : target.path.slice(plan.gatewayBasePath.length);
     const path = plan.basePath + suffix + (target.query === '' ? '' : `?${target.query}`);
     const req = ex.req;
+    const responsePlan = ex.responsePlan;
     upstream.pool.dispatch(
       {
         path,
         method: req.method!,
         headers: upstreamRequestHeaders(ex, rules),
-        body: hasRequestBody(req) ? req : null,
+        // A body the inspect stage read is sent as checked; any other streams through.
+        body: ex.body ?? (hasRequestBody(req) ? req : null),
       },
-      new ProxyHandler(ex, reject),
+      responsePlan === undefined
+        ? new ProxyHandler(ex, reject)
+        : new BufferingHandler(ex, responsePlan, reject),
     );
   }
 
