@@ -37,11 +37,11 @@ const OPENAPI = {
  * A gateway configuration directory for the benchmark: one API, one partner with an API
  * key in the embedded SQLite store (the production default).
  */
-export function writeGatewayConfig(
+export async function writeGatewayConfig(
   dir: string,
   upstreamUrl: string,
   contractExtra: Record<string, unknown> = {},
-): string {
+): Promise<string> {
   mkdirSync(join(dir, 'apis'), { recursive: true });
   mkdirSync(join(dir, 'contracts'), { recursive: true });
   writeFileSync(
@@ -76,7 +76,7 @@ export function writeGatewayConfig(
       partner: 'bench',
     }).key;
   } finally {
-    stores.close();
+    await stores.close();
   }
 }
 
@@ -98,7 +98,7 @@ export const TARGETS: readonly Target[] = [
     baseline: 'bare proxy',
     async start(upstream, scratch, cpu) {
       const dir = join(scratch, 'portcullis');
-      const key = writeGatewayConfig(dir, upstream.url);
+      const key = await writeGatewayConfig(dir, upstream.url);
       return {
         server: await startServer('gateway.ts', [dir], cpu),
         headers: { 'x-api-key': key },

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type Clock, systemClock } from './clock.ts';
 import { ConfigError, type ConfigIssue } from './config/issues.ts';
 import { compilePlan, type RuntimePlan } from './config/plan.ts';
 import { listenFailed } from './errors.ts';
 import { hasRequestBody } from './http/body.ts';
+import type { GatedResponse } from './http/gated-response.ts';
 import { createListener } from './http/listener.ts';
 import { sendProblem } from './http/problem.ts';
 import { PROBLEM_CODES } from './http/problem-codes.ts';
@@ -14,6 +15,7 @@ import type { Logger } from './observe/logger.ts';
 import type { PipelineHooks } from './pipeline/compose.ts';
 import { Exchange } from './pipeline/exchange.ts';
 import { createPlanRuntime, type PlanRuntime } from './pipeline/index.ts';
+import { auditListenerRejection, createAuditRecorder } from './pipeline/record/audit.ts';
 import { combineRecorders } from './pipeline/record/combine.ts';
 import { createLogRecorder, type Recorder } from './pipeline/record/recorder.ts';
 import type { Denial } from './pipeline/stage.ts';
@@ -88,7 +90,7 @@ export class Gateway {
   readonly #stores: Stores;
   readonly #ownsStores: boolean;
   readonly #recorder: Recorder;
-  readonly #server: Server;
+  readonly #server: Server<typeof IncomingMessage, typeof GatedResponse>;
   #current: Generation;
   /** Connections that sent a non-canonical request: nothing more from them is forwarded. */
   readonly #refusedSockets = new WeakSet<Socket>();
@@ -104,14 +106,17 @@ export class Gateway {
     this.#stores = stores;
     this.#ownsStores = options.stores === undefined;
     this.#recorder = combineRecorders(
-      [createLogRecorder(options.logger), ...(options.recorders ?? [])],
+      [createLogRecorder(options.logger), createAuditRecorder(), ...(options.recorders ?? [])],
       (error) => options.logger.error({ err: error }, 'a recorder failed'),
     );
     this.#current = new Generation(this.#createRuntime(plan));
     this.#server = createListener(plan.http, {
       onRequest: (req, res) => this.#handle(req, res),
-      onRejected: (decisionId, code, peerAddress, reason) =>
-        this.#recorder.listenerRejection({ decisionId, code, peerAddress, reason }),
+      onRejected: (decisionId, code, peerAddress, reason) => {
+        const rejection = { decisionId, code, peerAddress, reason };
+        this.#recorder.listenerRejection(rejection);
+        return auditListenerRejection(this.#stores.audit, this.plan.audit, rejection, this.#clock.now());
+      },
       problemTypeBase: () => this.#current.runtime.plan.gateway.problems.typeBase,
     });
   }
@@ -119,14 +124,19 @@ export class Gateway {
   /** Compiles the configuration, opens the stores and starts listening. */
   static async start(options: GatewayOptions): Promise<Gateway> {
     const plan = options.plan ?? compilePlan(options.configDir);
-    const stores = options.stores ?? openStores(plan.gateway.store, plan.dir);
+    const stores =
+      options.stores ??
+      openStores(plan.gateway.store, plan.dir, plan.gateway.audit, {
+        clock: options.clock,
+        onError: (error, what) => options.logger.error({ err: error }, what),
+      });
     const gateway = new Gateway(options, plan, stores);
     const { host, port } = plan.gateway.listeners.public;
     try {
       gateway.#server.listen(port, host);
       await once(gateway.#server, 'listening');
     } catch (error) {
-      if (gateway.#ownsStores) stores.close();
+      if (gateway.#ownsStores) await stores.close();
       await gateway.#current.close();
       throw listenFailed('the gateway', host, port, error);
     }
@@ -225,7 +235,7 @@ export class Gateway {
     this.#server.closeAllConnections();
     await closed;
     await this.#current.close();
-    if (this.#ownsStores) this.#stores.close();
+    if (this.#ownsStores) await this.#stores.close();
     this.#logger.info('gateway stopped');
   }
 
@@ -237,16 +247,27 @@ export class Gateway {
     };
     return createPlanRuntime(
       plan,
-      { stores: this.#stores, clock: this.#clock, isDraining: () => this.#draining },
+      {
+        stores: this.#stores,
+        clock: this.#clock,
+        isDraining: () => this.#draining,
+        unaudited: (ex) =>
+          this.#logger.error(
+            { decision_id: ex.id, partner: ex.identity?.partner },
+            'request served without its audit event: the audit buffer is full and the contract fails open',
+          ),
+      },
       hooks,
     );
   }
 
-  #handle(req: IncomingMessage, res: ServerResponse): void {
+  #handle(req: IncomingMessage, res: GatedResponse): void {
     const generation = this.#current;
     generation.inflight++;
     this.#inflight++;
     const ex = new Exchange(randomUUID(), req, res, this.#clock.now(), generation.runtime.plan.version);
+    res.subject = ex;
+    res.gate = generation.runtime.answerGate;
     if (this.#draining) res.setHeader('connection', 'close');
     res.on('close', () => {
       if (!res.writableFinished) ex.abortUpstream?.(new Error('client closed the connection'));

@@ -16,7 +16,7 @@ export const KEYS_USAGE = [
 ].join('\n');
 
 /** `portcullis keys issue|list|revoke`: manages API keys in the configured store. */
-export function keysCommand(args: string[], io: CliIO): number {
+export async function keysCommand(args: string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = args;
   const { values, positionals } = parseCommandArgs(
     rest,
@@ -44,7 +44,7 @@ export function keysCommand(args: string[], io: CliIO): number {
     return EXIT_OK;
   }
 
-  const stores = openStores(plan.gateway.store, plan.dir);
+  const stores = openStores(plan.gateway.store, plan.dir, plan.gateway.audit);
   try {
     const keys = createKeyService({
       store: stores.apiKeys,
@@ -80,7 +80,7 @@ export function keysCommand(args: string[], io: CliIO): number {
         );
     }
   } finally {
-    stores.close();
+    await stores.close();
   }
 }
 

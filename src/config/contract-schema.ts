@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { ContractAuditSchema } from '../audit/config.ts';
 import { ContractCredentialsSchema } from '../pipeline/authenticate/config.ts';
 import { GrantSchema } from '../pipeline/authorize/config.ts';
 import { closed, Name } from './names.ts';
@@ -11,6 +12,7 @@ export const ContractSchema = Type.Object(
     description: Type.Optional(Type.String()),
     credentials: ContractCredentialsSchema,
     grants: Type.Array(GrantSchema, { default: [] }),
+    audit: ContractAuditSchema,
   },
   {
     ...closed,

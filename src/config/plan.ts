@@ -1,3 +1,4 @@
+import { type AuditPlan, compileAudit } from '../audit/config.ts';
 import type { HeaderRules } from '../http/canonical-headers.ts';
 import type { HttpLimits } from '../http/config.ts';
 import { compileTrustedProxies, type TrustedProxies } from '../http/forwarded.ts';
@@ -6,6 +7,7 @@ import { compileGrants, type GrantTable } from '../pipeline/authorize/config.ts'
 import { compileUpstreams, type UpstreamPlan } from '../pipeline/forward/config.ts';
 import { compileRoutes } from '../pipeline/route/config.ts';
 import type { RouteTable } from '../pipeline/route/router.ts';
+import { type AdminPrincipal, compileAdminTokens } from '../services/admin/config.ts';
 import type { ContractConfig } from './contract-schema.ts';
 import type { GatewayConfig } from './gateway-schema.ts';
 import { ConfigError, type ConfigIssue, sortIssues } from './issues.ts';
@@ -29,6 +31,9 @@ export interface RuntimePlan {
   readonly authentication: AuthenticationPlan;
   readonly grants: GrantTable;
   readonly upstreams: ReadonlyMap<string, UpstreamPlan>;
+  readonly audit: AuditPlan;
+  /** Tokens accepted on the admin listener. */
+  readonly adminTokens: readonly AdminPrincipal[];
 }
 
 /** Loads and compiles a configuration directory; throws a ConfigError listing every issue. */
@@ -63,6 +68,8 @@ function compileLoaded(loaded: LoadedConfig, issues: ConfigIssue[]): RuntimePlan
     authentication,
     grants: compileGrants(loaded, issues),
     upstreams: compileUpstreams(loaded, issues),
+    audit: compileAudit(loaded),
+    adminTokens: compileAdminTokens(loaded, issues),
   };
   return Object.freeze(plan);
 }

@@ -30,6 +30,8 @@ export const PROBLEM_CODES = {
   // forward
   upstream_timeout: { status: 504, title: 'Upstream timed out', stage: 'forward' },
   upstream_unavailable: { status: 502, title: 'Upstream unavailable', stage: 'forward' },
+  // audit
+  audit_unavailable: { status: 503, title: 'Audit log unavailable', stage: 'audit' },
   // gateway
   internal_error: { status: 500, title: 'Internal error', stage: 'gateway' },
 } as const satisfies Record<string, ProblemCodeInfo>;

@@ -50,6 +50,8 @@ export class Exchange {
    * Recorders turn these into latency histograms and trace spans after the response.
    */
   readonly marks: (string | number)[] = [];
+  /** Ids of the policies that determined the authorisation decision, when policies decided it. */
+  policies: readonly string[] | undefined;
   /** Status the upstream answered, when it answered. */
   upstreamStatus: number | undefined;
   /** Set by the forwarder while an upstream request is open; called if the client goes away. */

@@ -14,4 +14,6 @@ export interface Identity {
    * credential that is limited by the contract alone (an API key).
    */
   readonly scopes?: ReadonlySet<string> | undefined;
+  /** The end user the call is made for, when the credential names one (a token's subject). */
+  readonly user?: string | undefined;
 }

@@ -1,8 +1,11 @@
 import type { Clock } from '../clock.ts';
 import type { RuntimePlan } from '../config/plan.ts';
 import { clientAddress } from '../http/forwarded.ts';
+import type { AnswerGate } from '../http/gated-response.ts';
 import { traceContextFor, traceIdOf } from '../http/trace-context.ts';
 import type { Stores } from '../store/types.ts';
+import { createAnswerGate } from './audit/gate.ts';
+import { createAuditAdmissionStage } from './audit/stage.ts';
 import { createApiKeyAuthenticator } from './authenticate/api-key.ts';
 import { createAuthenticateStage } from './authenticate/stage.ts';
 import { createAuthorizeStage } from './authorize/stage.ts';
@@ -18,12 +21,16 @@ export interface PipelineDeps {
   readonly clock: Clock;
   /** Whether the gateway is draining before shutdown (the health endpoint says so). */
   readonly isDraining: () => boolean;
+  /** Told about each request served without its audit event (a fail-open contract, buffer full). */
+  readonly unaudited?: ((ex: Exchange) => void) | undefined;
 }
 
 /** A plan made live: its stages, its upstream pools, and the counters they keep. */
 export interface PlanRuntime {
   readonly plan: RuntimePlan;
   readonly counters: readonly StageCounters[];
+  /** Holds every answer of this plan until its decision's audit event is committed. */
+  readonly answerGate: AnswerGate;
   handle(ex: Exchange): void;
   /** Releases the plan's resources (connection pools); call once no request uses it. */
   close(): Promise<void>;
@@ -31,7 +38,8 @@ export interface PlanRuntime {
 
 /**
  * The order of stages, written once:
- * route -> authenticate -> authorize -> forward (record runs when the response closes).
+ * route -> authenticate -> authorize -> audit admission -> forward (record runs when the
+ * response closes; the answer gate holds every answer until its audit event is committed).
  * Requests for the gateway's own endpoints skip the stages marked `forLocal: false` and
  * are answered by the endpoint instead of forwarded.
  */
@@ -62,6 +70,12 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
       },
       { name: 'authenticate', run: createAuthenticateStage(authenticators), enforced: true, forLocal: true },
       { name: 'authorize', run: createAuthorizeStage(plan.grants), enforced: true, forLocal: false },
+      {
+        name: 'audit',
+        run: createAuditAdmissionStage(plan.audit, deps.stores.audit),
+        enforced: true,
+        forLocal: false,
+      },
     ],
     (ex) => (ex.local === undefined ? forwarder.respond(ex) : answerLocally(ex)),
     hooks,
@@ -70,6 +84,11 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
   return {
     plan,
     counters: pipeline.counters,
+    answerGate: createAnswerGate(plan.audit, {
+      log: deps.stores.audit,
+      typeBase: plan.gateway.problems.typeBase,
+      unaudited: deps.unaudited ?? (() => {}),
+    }),
     handle(ex) {
       const headers = ex.req.headers;
       if (trusted.any) {

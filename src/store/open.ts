@@ -1,23 +1,40 @@
 import { resolve } from 'node:path';
+import { Value } from 'typebox/value';
+import { type AuditConfig, AuditSchema } from '../audit/config.ts';
+import { type OpenAuditLogOptions, openAuditLog } from '../audit/open.ts';
 import { PortcullisError } from '../errors.ts';
 import type { StoreConfig } from './config.ts';
 import { MemoryApiKeyStore } from './memory/api-keys.ts';
-import { MemoryAuditStore } from './memory/audit.ts';
 import { apiKeyMigrations, SqliteApiKeyStore } from './sqlite/api-keys.ts';
-import { auditMigrations, SqliteAuditStore } from './sqlite/audit.ts';
 import { openDatabase } from './sqlite/database.ts';
 import type { Stores } from './types.ts';
 
-/** Every migration of the embedded store, in order. */
-const MIGRATIONS = [...apiKeyMigrations, ...auditMigrations];
+/** Every migration of the embedded store, in order. The audit log has a file of its own. */
+const MIGRATIONS = [
+  ...apiKeyMigrations,
+  { id: '0003_audit_events_moved_to_audit_log', sql: 'DROP TABLE IF EXISTS audit_events;' },
+];
 
-/** Opens the configured stores; `baseDir` anchors a relative SQLite path (the config directory). */
-export function openStores(config: StoreConfig, baseDir: string): Stores {
+/** Audit settings when a caller names none: the schema's defaults. */
+const DEFAULT_AUDIT = Value.Default(AuditSchema, {}) as AuditConfig;
+
+/**
+ * Opens the configured stores; `baseDir` anchors relative paths (the config directory).
+ * `audit` places the audit log (`plan.gateway.audit`; the defaults when absent).
+ */
+export function openStores(
+  config: StoreConfig,
+  baseDir: string,
+  audit: AuditConfig = DEFAULT_AUDIT,
+  options: OpenAuditLogOptions = {},
+): Stores {
   if (config.kind === 'memory') {
-    return { apiKeys: new MemoryApiKeyStore(), audit: new MemoryAuditStore(), close: () => {} };
+    const log = openAuditLog(config, audit, baseDir, options);
+    return { apiKeys: new MemoryApiKeyStore(), audit: log, close: () => log.close() };
   }
   const path = resolve(baseDir, config.path);
   let db: ReturnType<typeof openDatabase>;
+  let log: ReturnType<typeof openAuditLog>;
   try {
     db = openDatabase(path, MIGRATIONS);
   } catch (error) {
@@ -25,5 +42,23 @@ export function openStores(config: StoreConfig, baseDir: string): Stores {
       cause: error,
     });
   }
-  return { apiKeys: new SqliteApiKeyStore(db), audit: new SqliteAuditStore(db), close: () => db.close() };
+  try {
+    log = openAuditLog(config, audit, baseDir, options);
+  } catch (error) {
+    db.close();
+    throw new PortcullisError('store_unavailable', `cannot open the audit log of ${baseDir}`, {
+      cause: error,
+    });
+  }
+  return {
+    apiKeys: new SqliteApiKeyStore(db),
+    audit: log,
+    close: async () => {
+      try {
+        await log.close();
+      } finally {
+        db.close();
+      }
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import type { AuditStore } from '../audit/event.ts';
+import type { AuditLog } from '../audit/log.ts';
 
 /** An issued API key as stored: never the key itself, only its SHA-256. */
 export interface ApiKeyRecord {
@@ -28,6 +28,8 @@ export interface ApiKeyStore {
 /** Every piece of state behind one handle, opened once per process. */
 export interface Stores {
   readonly apiKeys: ApiKeyStore;
-  readonly audit: AuditStore;
-  close(): void;
+  /** The tamper-evident audit log; producers `append`, the request path `submit`s and waits. */
+  readonly audit: AuditLog;
+  /** Writes what the audit log still holds, then releases every store. */
+  close(): Promise<void>;
 }

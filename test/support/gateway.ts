@@ -86,7 +86,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     issueKey,
     close: async () => {
       await gateway.close();
-      stores.close();
+      await stores.close();
       await upstream.close();
       config.remove();
     },
