@@ -7,7 +7,9 @@ import { hash } from 'node:crypto';
  */
 export const HASH_BYTES = 32;
 
-const NODE_PREFIX = Buffer.from([1]);
+/** Reused input buffer of `nodeHash` (hashing is synchronous, so it is never shared). */
+const NODE_INPUT = Buffer.alloc(1 + 2 * HASH_BYTES);
+NODE_INPUT[0] = 1;
 
 /** `SHA-256(0x00 || leaf)`; the leaf text is hashed as UTF-8. */
 export function leafHash(leaf: string): Buffer {
@@ -16,7 +18,9 @@ export function leafHash(leaf: string): Buffer {
 
 /** `SHA-256(0x01 || left || right)`. */
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right], 1 + 2 * HASH_BYTES), 'buffer');
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 1 + HASH_BYTES);
+  return hash('sha256', NODE_INPUT, 'buffer');
 }
 
 /** The hash of the empty tree: SHA-256 of nothing (RFC 9162 §2.1.1). */

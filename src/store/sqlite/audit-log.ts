@@ -66,6 +66,7 @@ export class SqliteLogBackend implements LogBackend {
     this.#latestHead = db.prepare('SELECT head FROM audit_heads ORDER BY size DESC LIMIT 1');
     this.#heads = db.prepare('SELECT head FROM audit_heads WHERE size > ? ORDER BY size LIMIT ?');
     this.#leaves = db.prepare('SELECT seq, leaf FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?');
+    this.#leaves.setReturnArrays(true);
     this.#tail = db.prepare(
       'SELECT leaf FROM (SELECT seq, leaf FROM audit_log ORDER BY seq DESC LIMIT ?) ORDER BY seq',
     );
@@ -111,10 +112,8 @@ export class SqliteLogBackend implements LogBackend {
   }
 
   leaves(fromSeq: number, limit: number): StoredLeaf[] {
-    return (this.#leaves.all(fromSeq, limit) as Row[]).map((r) => ({
-      seq: Number(r.seq),
-      leaf: String(r.leaf),
-    }));
+    const rows = this.#leaves.all(fromSeq, limit) as unknown as [number, string][];
+    return rows.map(([seq, leaf]) => ({ seq, leaf }));
   }
 
   tail(limit: number): string[] {
