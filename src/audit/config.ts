@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { Value } from 'typebox/value';
 import type { LoadedConfig } from '../config/load.ts';
 import { closed } from '../config/names.ts';
 
@@ -44,6 +45,9 @@ export const AuditSchema = Type.Object(
 );
 
 export type AuditConfig = Type.Static<typeof AuditSchema>;
+
+/** The settings of an `audit` section left empty. */
+export const DEFAULT_AUDIT_CONFIG = Value.Default(AuditSchema, {}) as AuditConfig;
 
 /** `audit` in a contract. */
 export const ContractAuditSchema = Type.Object(

@@ -242,10 +242,12 @@ class Walk {
       };
     }
     if (claimed < i) {
+      // Two lines claim one place: the one the next event chains to is the original.
+      const at = claimed === i - 1 && next?.prefix?.prev === row.hash64 ? i - 1 : i;
       return {
         kind: 'inserted',
-        seq: i,
-        message: `position ${i} repeats event ${claimed}: an event was inserted`,
+        seq: at,
+        message: `an event that is not part of the log was inserted at position ${at} (it claims to be event ${claimed})`,
       };
     }
     for (let ahead = 1; ahead <= LOOKAHEAD; ahead++) {

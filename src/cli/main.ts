@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { ADMIN_USAGE, adminCommand } from './admin.ts';
+import { AUDIT_USAGE, auditCommand } from './audit.ts';
 import { CHECK_USAGE, checkCommand } from './check.ts';
 import { type CliIO, EXIT_OK, EXIT_USAGE, reportFailure } from './io.ts';
 import { KEYS_USAGE, keysCommand } from './keys.ts';
@@ -9,7 +11,9 @@ const USAGE = `Portcullis: a zero-trust gateway for partner and service-to-servi
 Usage:
   ${START_USAGE}
   ${CHECK_USAGE}
-${KEYS_USAGE.split('\n')
+${[KEYS_USAGE, AUDIT_USAGE, ADMIN_USAGE]
+  .join('\n')
+  .split('\n')
   .map((l) => `  ${l}`)
   .join('\n')}
   portcullis help | --version
@@ -21,6 +25,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   start: startCommand,
   check: checkCommand,
   keys: keysCommand,
+  audit: auditCommand,
+  admin: adminCommand,
 };
 
 /** Runs one CLI command and returns its exit code. */

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import { Value } from 'typebox/value';
-import { type AuditConfig, AuditSchema } from '../audit/config.ts';
+import { type AuditConfig, DEFAULT_AUDIT_CONFIG } from '../audit/config.ts';
 import { type OpenAuditLogOptions, openAuditLog } from '../audit/open.ts';
 import { PortcullisError } from '../errors.ts';
 import type { StoreConfig } from './config.ts';
@@ -15,9 +14,6 @@ const MIGRATIONS = [
   { id: '0003_audit_events_moved_to_audit_log', sql: 'DROP TABLE IF EXISTS audit_events;' },
 ];
 
-/** Audit settings when a caller names none: the schema's defaults. */
-const DEFAULT_AUDIT = Value.Default(AuditSchema, {}) as AuditConfig;
-
 /**
  * Opens the configured stores; `baseDir` anchors relative paths (the config directory).
  * `audit` places the audit log (`plan.gateway.audit`; the defaults when absent).
@@ -25,7 +21,7 @@ const DEFAULT_AUDIT = Value.Default(AuditSchema, {}) as AuditConfig;
 export function openStores(
   config: StoreConfig,
   baseDir: string,
-  audit: AuditConfig = DEFAULT_AUDIT,
+  audit: AuditConfig = DEFAULT_AUDIT_CONFIG,
   options: OpenAuditLogOptions = {},
 ): Stores {
   if (config.kind === 'memory') {
