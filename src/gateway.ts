@@ -12,6 +12,9 @@ import { createListener } from './http/listener.ts';
 import { sendProblem } from './http/problem.ts';
 import { PROBLEM_CODES } from './http/problem-codes.ts';
 import type { Logger } from './observe/logger.ts';
+import { type ExpiryRegistry, NO_EXPIRY_REGISTRY } from './observe/metrics/expiry.ts';
+import { createMetricsRecorder } from './observe/metrics/recorder.ts';
+import { GatewayMetrics } from './observe/metrics/registry.ts';
 import type { PipelineHooks } from './pipeline/compose.ts';
 import { Exchange } from './pipeline/exchange.ts';
 import { createPlanRuntime, type PlanRuntime } from './pipeline/index.ts';
@@ -19,6 +22,9 @@ import { auditListenerRejection, createAuditRecorder } from './pipeline/record/a
 import { combineRecorders } from './pipeline/record/combine.ts';
 import { createLogRecorder, type Recorder } from './pipeline/record/recorder.ts';
 import type { Denial } from './pipeline/stage.ts';
+import { adminOpenApi } from './services/admin/openapi.ts';
+import { ADMIN_OPERATIONS } from './services/admin/operations/index.ts';
+import { AdminServer } from './services/admin/server.ts';
 import { openStores } from './store/open.ts';
 import type { Stores } from './store/types.ts';
 
@@ -90,6 +96,9 @@ export class Gateway {
   readonly #stores: Stores;
   readonly #ownsStores: boolean;
   readonly #recorder: Recorder;
+  /** Metrics, kept only when an admin listener serves them. */
+  readonly #metrics: GatewayMetrics | undefined;
+  #admin: AdminServer | undefined;
   readonly #server: Server<typeof IncomingMessage, typeof GatedResponse>;
   #current: Generation;
   /** Connections that sent a non-canonical request: nothing more from them is forwarded. */
@@ -105,8 +114,15 @@ export class Gateway {
     this.#clock = options.clock ?? systemClock;
     this.#stores = stores;
     this.#ownsStores = options.stores === undefined;
+    this.#metrics =
+      plan.gateway.listeners.admin === undefined ? undefined : new GatewayMetrics(() => stores.audit.stats());
     this.#recorder = combineRecorders(
-      [createLogRecorder(options.logger), createAuditRecorder(), ...(options.recorders ?? [])],
+      [
+        createLogRecorder(options.logger),
+        createAuditRecorder(),
+        ...(this.#metrics === undefined ? [] : [createMetricsRecorder(this.#metrics)]),
+        ...(options.recorders ?? []),
+      ],
       (error) => options.logger.error({ err: error }, 'a recorder failed'),
     );
     this.#current = new Generation(this.#createRuntime(plan));
@@ -140,6 +156,12 @@ export class Gateway {
       await gateway.#current.close();
       throw listenFailed('the gateway', host, port, error);
     }
+    try {
+      await gateway.#startAdmin();
+    } catch (error) {
+      await gateway.close();
+      throw error;
+    }
     options.logger.info({ plan: plan.version, url: gateway.url }, 'gateway listening');
     gateway.#auditPlan('plan.applied', plan.version, { dir: plan.dir });
     return gateway;
@@ -155,6 +177,34 @@ export class Gateway {
 
   get stores(): Stores {
     return this.#stores;
+  }
+
+  /** Where the admin listener serves, when one is configured. */
+  get adminUrl(): string | undefined {
+    return this.#admin?.url;
+  }
+
+  /** Where other modules report certificate and key expiry (kept when metrics are served). */
+  get expiry(): ExpiryRegistry {
+    return this.#metrics?.expiry ?? NO_EXPIRY_REGISTRY;
+  }
+
+  async #startAdmin(): Promise<void> {
+    const listener = this.plan.gateway.listeners.admin;
+    if (listener === undefined || this.#metrics === undefined) return;
+    const openapi = adminOpenApi(ADMIN_OPERATIONS, '1.0.0');
+    this.#admin = await AdminServer.start({
+      listener,
+      operations: ADMIN_OPERATIONS,
+      context: { audit: this.#stores.audit.backend, metrics: this.#metrics, openapi: () => openapi },
+      principals: () => this.plan.adminTokens,
+      typeBase: () => this.plan.gateway.problems.typeBase,
+      planVersion: () => this.plan.version,
+      audit: this.#stores.audit,
+      clock: this.#clock,
+      logger: this.#logger,
+    });
+    this.#logger.info({ url: this.#admin.url }, 'admin listener serving');
   }
 
   get url(): string {
@@ -223,6 +273,7 @@ export class Gateway {
 
   async #close(): Promise<void> {
     this.#draining = true;
+    await this.#admin?.close();
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
     const deadline = Date.now() + this.plan.gateway.shutdown.drainTimeoutMs;
@@ -240,6 +291,12 @@ export class Gateway {
   }
 
   #createRuntime(plan: RuntimePlan): PlanRuntime {
+    const runtime = this.#buildRuntime(plan);
+    this.#metrics?.observeStages(runtime.counters);
+    return runtime;
+  }
+
+  #buildRuntime(plan: RuntimePlan): PlanRuntime {
     const typeBase = plan.gateway.problems.typeBase;
     const hooks: PipelineHooks = {
       reject: (ex, denial) => this.#reject(ex, denial, typeBase),
@@ -251,6 +308,7 @@ export class Gateway {
         stores: this.#stores,
         clock: this.#clock,
         isDraining: () => this.#draining,
+        expiry: this.expiry,
         unaudited: (ex) =>
           this.#logger.error(
             { decision_id: ex.id, partner: ex.identity?.partner },

@@ -3,6 +3,7 @@ import type { RuntimePlan } from '../config/plan.ts';
 import { clientAddress } from '../http/forwarded.ts';
 import type { AnswerGate } from '../http/gated-response.ts';
 import { traceContextFor, traceIdOf } from '../http/trace-context.ts';
+import type { ExpiryRegistry } from '../observe/metrics/expiry.ts';
 import type { Stores } from '../store/types.ts';
 import { createAnswerGate } from './audit/gate.ts';
 import { createAuditAdmissionStage } from './audit/stage.ts';
@@ -21,6 +22,8 @@ export interface PipelineDeps {
   readonly clock: Clock;
   /** Whether the gateway is draining before shutdown (the health endpoint says so). */
   readonly isDraining: () => boolean;
+  /** Where certificate and key expiry is reported, for the metrics. */
+  readonly expiry?: ExpiryRegistry | undefined;
   /** Told about each request served without its audit event (a fail-open contract, buffer full). */
   readonly unaudited?: ((ex: Exchange) => void) | undefined;
 }
