@@ -41,6 +41,8 @@ export class PostgresLogBackend implements LogBackend {
 
   constructor(pool: pg.Pool) {
     this.#pool = pool;
+    // An idle connection the server dropped: the next write fails and is retried.
+    pool.on('error', () => {});
   }
 
   async append(build: (state: LogState) => AppendBatch): Promise<AppendBatch> {
@@ -170,6 +172,12 @@ export class PostgresLogBackend implements LogBackend {
   async #transaction<T>(work: (client: pg.PoolClient, state: LogState) => Promise<T>): Promise<T> {
     await this.#init();
     const client = await this.#pool.connect();
+    let broken: Error | undefined;
+    // A connection lost mid-transaction is reported on the client: mark it for disposal.
+    const lost = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<Row>('SELECT * FROM audit_state WHERE id = 1 FOR UPDATE');
@@ -185,10 +193,13 @@ export class PostgresLogBackend implements LogBackend {
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      });
       throw error;
     } finally {
-      client.release();
+      client.off('error', lost);
+      client.release(broken);
     }
   }
 
