@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchAuditLog } from './audit-log.ts';
 import { startServer } from './processes.ts';
 import { type StartedTarget, TARGETS } from './targets.ts';
 import { type LoadResult, runWrk, type Workload } from './wrk.ts';
@@ -145,3 +146,5 @@ const file = join(resultsDir, `results-${new Date().toISOString().replaceAll(':'
 writeFileSync(file, JSON.stringify({ seconds, rounds, connections, samples, summaries }, null, 2));
 console.log(`\nraw samples: ${file}`);
 if (summaries.some((s) => s.errors > 0)) process.exitCode = 1;
+
+if (values.only === undefined || 'audit log'.includes(values.only)) await benchAuditLog(rounds);

@@ -41,6 +41,7 @@ export async function writeGatewayConfig(
   dir: string,
   upstreamUrl: string,
   contractExtra: Record<string, unknown> = {},
+  gatewayExtra: Record<string, unknown> = {},
 ): Promise<string> {
   mkdirSync(join(dir, 'apis'), { recursive: true });
   mkdirSync(join(dir, 'contracts'), { recursive: true });
@@ -53,6 +54,7 @@ export async function writeGatewayConfig(
       store: { kind: 'sqlite', path: 'data/portcullis.db' },
       logging: { level: 'warn' },
       reload: { watch: false },
+      ...gatewayExtra,
     }),
   );
   writeFileSync(join(dir, 'apis/orders.yaml'), stringify(OPENAPI));
@@ -94,10 +96,25 @@ export const TARGETS: readonly Target[] = [
     }),
   },
   {
+    // The plain proxy path: request decisions are not audited.
     name: 'portcullis',
     baseline: 'bare proxy',
     async start(upstream, scratch, cpu) {
       const dir = join(scratch, 'portcullis');
+      const key = await writeGatewayConfig(dir, upstream.url, {}, { audit: { decisions: 'none' } });
+      return {
+        server: await startServer('gateway.ts', [dir], cpu),
+        headers: { 'x-api-key': key },
+        owned: true,
+      };
+    },
+  },
+  {
+    // Every request decision committed to the audit log (SQLite) before its answer starts.
+    name: 'portcullis (audit)',
+    baseline: 'portcullis',
+    async start(upstream, scratch, cpu) {
+      const dir = join(scratch, 'portcullis-audit');
       const key = await writeGatewayConfig(dir, upstream.url);
       return {
         server: await startServer('gateway.ts', [dir], cpu),

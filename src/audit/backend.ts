@@ -30,7 +30,7 @@ export interface LogBackend {
   leaves(fromSeq: number, limit: number): MaybePromise<StoredLeaf[]>;
   /** The newest `limit` lines, oldest first. */
   tail(limit: number): MaybePromise<string[]>;
-  /** Hashes of perfect subtrees (level 0: leaf hashes), in the order asked. */
+  /** Hashes of completed subtrees at stored levels (`isStoredLevel`), in the order asked. */
   nodes(refs: readonly NodeRef[]): MaybePromise<Buffer[]>;
   close(): MaybePromise<void>;
 }

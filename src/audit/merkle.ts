@@ -33,6 +33,15 @@ export function splitPoint(n: number): number {
   return k;
 }
 
+/**
+ * Which completed subtrees a store keeps for proofs: every other level (2, 4, 6, …), a
+ * third as many rows as all of them; an odd level is one hash away from the level below,
+ * and level 0 is hashed from the event line itself.
+ */
+export function isStoredLevel(level: number): boolean {
+  return level >= 2 && level % 2 === 0;
+}
+
 /** A completed perfect subtree: `2^level` leaves starting at leaf `index * 2^level`. */
 export interface TreeNode {
   readonly level: number;

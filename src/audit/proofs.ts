@@ -3,8 +3,11 @@ import {
   consistencyRanges,
   foldRange,
   inclusionRanges,
+  isStoredLevel,
   type LeafRange,
+  leafHash,
   type NodeRef,
+  nodeHash,
   rangeNodes,
 } from './merkle.ts';
 
@@ -24,17 +27,36 @@ export interface ConsistencyProof {
   readonly path: readonly string[];
 }
 
-/** The hashes of proof ranges, fetched from the stored subtrees in one request. */
+/**
+ * The hashes of proof ranges. A range is made of perfect subtrees; those at a stored level
+ * are read, an odd level is hashed from its two children, and level 0 from the event line.
+ */
 async function resolveRanges(backend: LogBackend, ranges: readonly LeafRange[]): Promise<string[]> {
   const perRange = ranges.map(([a, b]) => rangeNodes(a, b));
-  const refs: NodeRef[] = perRange.flat();
-  const hashes = refs.length === 0 ? [] : await backend.nodes(refs);
-  let at = 0;
-  return perRange.map((nodes) => {
-    const part = hashes.slice(at, at + nodes.length);
-    at += nodes.length;
-    return foldRange(part).toString('base64');
-  });
+  const stored = new Map<string, NodeRef>();
+  const leaves = new Set<number>();
+  const need = ([level, index]: NodeRef): void => {
+    if (level === 0) leaves.add(index);
+    else if (isStoredLevel(level)) stored.set(`${level}/${index}`, [level, index]);
+    else {
+      need([level - 1, 2 * index]);
+      need([level - 1, 2 * index + 1]);
+    }
+  };
+  for (const refs of perRange) for (const ref of refs) need(ref);
+  const known = new Map<string, Buffer>();
+  const storedRefs = [...stored.values()];
+  const hashes = storedRefs.length === 0 ? [] : await backend.nodes(storedRefs);
+  storedRefs.forEach(([level, index], i) => known.set(`${level}/${index}`, hashes[i]!));
+  for (const seq of leaves) {
+    const [stored] = await backend.leaves(seq, 1);
+    if (stored === undefined || stored.seq !== seq) throw new RangeError(`no event ${seq}`);
+    known.set(`0/${seq}`, leafHash(stored.leaf));
+  }
+  const hashOf = ([level, index]: NodeRef): Buffer =>
+    known.get(`${level}/${index}`) ??
+    nodeHash(hashOf([level - 1, 2 * index]), hashOf([level - 1, 2 * index + 1]));
+  return perRange.map((refs) => foldRange(refs.map(hashOf)).toString('base64'));
 }
 
 /** Proves that event `seq` is in the tree of the first `size` events (`seq < size <= log size`). */

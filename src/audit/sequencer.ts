@@ -1,6 +1,6 @@
 import type { HeadSigner, SignedHead } from './head.ts';
 import { FIRST_PREV, formatLeaf } from './leaf.ts';
-import { Frontier, leafHash, type TreeNode } from './merkle.ts';
+import { Frontier, isStoredLevel, leafHash, type TreeNode } from './merkle.ts';
 
 /**
  * The tail of a log as the store keeps it, read and replaced in the same transaction as
@@ -20,11 +20,13 @@ export function emptyLogState(logId: string): LogState {
   return { logId, frontier: new Frontier(), lastLeaf: FIRST_PREV, headSize: 0, headAt: 0 };
 }
 
-/** What one append writes: the event lines, their hashes, completed subtrees, maybe a head. */
+/**
+ * What one append writes: the event lines (a leaf's hash is recomputed from its line when
+ * needed), the completed subtrees of the stored levels, maybe a head.
+ */
 export interface AppendBatch {
   readonly firstSeq: number;
   readonly leaves: readonly string[];
-  readonly hashes: readonly Buffer[];
   readonly nodes: readonly TreeNode[];
   readonly head: SignedHead | undefined;
   readonly state: LogState;
@@ -48,22 +50,22 @@ export function sequenceEvents(
   const frontier = state.frontier.clone();
   const firstSeq = frontier.size;
   const leaves: string[] = [];
-  const hashes: Buffer[] = [];
   const nodes: TreeNode[] = [];
-  const collect = (node: TreeNode) => nodes.push(node);
+  const collect = (node: TreeNode) => {
+    if (isStoredLevel(node.level)) nodes.push(node);
+  };
   let prev = state.lastLeaf;
   for (const json of eventJsons) {
     const leaf = formatLeaf(frontier.size, prev, json);
     const h = leafHash(leaf);
     frontier.push(h, collect);
     leaves.push(leaf);
-    hashes.push(h);
     prev = h.toString('base64');
   }
   const next: LogState = { ...state, frontier, lastLeaf: prev };
   const due = frontier.size - state.headSize >= policy.everyEvents;
   const signed = due ? signHead(next, signer, now) : undefined;
-  return { firstSeq, leaves, hashes, nodes, head: signed?.head, state: signed?.state ?? next };
+  return { firstSeq, leaves, nodes, head: signed?.head, state: signed?.state ?? next };
 }
 
 /** Signs a head over the whole of `state` when events are uncovered and it is time (or `force`). */

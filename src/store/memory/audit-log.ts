@@ -8,14 +8,13 @@ import { emptyLogState, type LogState } from '../../audit/sequencer.ts';
 export class MemoryLogBackend implements LogBackend {
   #state: LogState = emptyLogState(randomUUID());
   readonly #leaves: string[] = [];
-  /** `#levels[0]` holds leaf hashes, `#levels[l]` the completed subtrees of level l. */
-  readonly #levels: Buffer[][] = [[]];
+  /** `#levels[l]` holds the completed subtrees of stored level l. */
+  readonly #levels: Buffer[][] = [];
   readonly #heads: SignedHead[] = [];
 
   append(build: Parameters<LogBackend['append']>[0]) {
     const batch = build(this.#state);
     this.#leaves.push(...batch.leaves);
-    this.#levels[0]!.push(...batch.hashes);
     for (const node of batch.nodes) {
       while (this.#levels.length <= node.level) this.#levels.push([]);
       this.#levels[node.level]![node.index] = node.hash;

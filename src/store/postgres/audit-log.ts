@@ -7,7 +7,7 @@ import { Frontier, type NodeRef } from '../../audit/merkle.ts';
 import type { AppendBatch, LogState } from '../../audit/sequencer.ts';
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS audit_log (seq BIGINT PRIMARY KEY, leaf TEXT NOT NULL, hash BYTEA NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_log (seq BIGINT PRIMARY KEY, leaf TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit_nodes (
   level INTEGER NOT NULL, idx BIGINT NOT NULL, hash BYTEA NOT NULL, PRIMARY KEY (level, idx)
 );
@@ -49,10 +49,10 @@ export class PostgresLogBackend implements LogBackend {
     return this.#transaction(async (client, state) => {
       const batch = build(state);
       const seqs = batch.leaves.map((_, i) => batch.firstSeq + i);
-      await client.query(
-        'INSERT INTO audit_log (seq, leaf, hash) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[])',
-        [seqs, batch.leaves, batch.hashes],
-      );
+      await client.query('INSERT INTO audit_log (seq, leaf) SELECT * FROM unnest($1::bigint[], $2::text[])', [
+        seqs,
+        batch.leaves,
+      ]);
       if (batch.nodes.length > 0) {
         await client.query(
           'INSERT INTO audit_nodes (level, idx, hash) SELECT * FROM unnest($1::int[], $2::bigint[], $3::bytea[])',
@@ -116,23 +116,11 @@ export class PostgresLogBackend implements LogBackend {
 
   async nodes(refs: readonly NodeRef[]): Promise<Buffer[]> {
     await this.#init();
-    const leafIdx = refs.filter(([level]) => level === 0).map(([, index]) => index);
-    const inner = refs.filter(([level]) => level > 0);
-    const found = new Map<string, Buffer>();
-    if (leafIdx.length > 0) {
-      const { rows } = await this.#pool.query<Row>(
-        'SELECT seq, hash FROM audit_log WHERE seq = ANY($1::bigint[])',
-        [leafIdx],
-      );
-      for (const r of rows) found.set(`0/${Number(r.seq)}`, r.hash as Buffer);
-    }
-    if (inner.length > 0) {
-      const { rows } = await this.#pool.query<Row>(
-        'SELECT level, idx, hash FROM audit_nodes n JOIN unnest($1::int[], $2::bigint[]) AS q(l, i) ON n.level = q.l AND n.idx = q.i',
-        [inner.map(([level]) => level), inner.map(([, index]) => index)],
-      );
-      for (const r of rows) found.set(`${Number(r.level)}/${Number(r.idx)}`, r.hash as Buffer);
-    }
+    const { rows } = await this.#pool.query<Row>(
+      'SELECT level, idx, hash FROM audit_nodes n JOIN unnest($1::int[], $2::bigint[]) AS q(l, i) ON n.level = q.l AND n.idx = q.i',
+      [refs.map(([level]) => level), refs.map(([, index]) => index)],
+    );
+    const found = new Map(rows.map((r) => [`${Number(r.level)}/${Number(r.idx)}`, r.hash as Buffer]));
     return refs.map(([level, index]) => {
       const hash = found.get(`${level}/${index}`);
       if (hash === undefined) throw new Error(`audit log node ${level}/${index} is missing`);

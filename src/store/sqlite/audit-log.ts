@@ -11,7 +11,7 @@ import type { Migration } from './database.ts';
 export const auditLogMigrations: readonly Migration[] = [
   {
     id: '0001_audit_log',
-    sql: `CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, leaf TEXT NOT NULL, hash BLOB NOT NULL);
+    sql: `CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, leaf TEXT NOT NULL);
     CREATE TABLE audit_nodes (
       level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)
     ) WITHOUT ROWID;
@@ -30,6 +30,9 @@ export const auditLogMigrations: readonly Migration[] = [
 
 type Row = Record<string, unknown>;
 
+/** Rows per multi-row INSERT: one statement call instead of one per row. */
+const BULK = 128;
+
 /**
  * The audit log in SQLite. It lives in a file of its own so that its steady stream of
  * commits does not bump the main store's `data_version`, which would empty every other
@@ -43,14 +46,15 @@ export class SqliteLogBackend implements LogBackend {
   readonly #createState: StatementSync;
   readonly #writeState: StatementSync;
   readonly #insertLeaf: StatementSync;
+  readonly #insertLeaves: StatementSync;
   readonly #insertNode: StatementSync;
+  readonly #insertNodes: StatementSync;
   readonly #insertHead: StatementSync;
   readonly #latestHead: StatementSync;
   readonly #heads: StatementSync;
   readonly #leaves: StatementSync;
   readonly #tail: StatementSync;
   readonly #size: StatementSync;
-  readonly #leafHash: StatementSync;
   readonly #node: StatementSync;
 
   constructor(db: DatabaseSync) {
@@ -60,8 +64,14 @@ export class SqliteLogBackend implements LogBackend {
     this.#writeState = db.prepare(
       'UPDATE audit_state SET size = ?, last_leaf = ?, frontier = ?, head_size = ?, head_at = ? WHERE id = 1',
     );
-    this.#insertLeaf = db.prepare('INSERT INTO audit_log (seq, leaf, hash) VALUES (?, ?, ?)');
+    this.#insertLeaf = db.prepare('INSERT INTO audit_log (seq, leaf) VALUES (?, ?)');
+    this.#insertLeaves = db.prepare(
+      `INSERT INTO audit_log (seq, leaf) VALUES ${'(?, ?), '.repeat(BULK - 1)}(?, ?)`,
+    );
     this.#insertNode = db.prepare('INSERT INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)');
+    this.#insertNodes = db.prepare(
+      `INSERT INTO audit_nodes (level, idx, hash) VALUES ${'(?, ?, ?), '.repeat(BULK - 1)}(?, ?, ?)`,
+    );
     this.#insertHead = db.prepare('INSERT INTO audit_heads (size, head) VALUES (?, ?)');
     this.#latestHead = db.prepare('SELECT head FROM audit_heads ORDER BY size DESC LIMIT 1');
     this.#heads = db.prepare('SELECT head FROM audit_heads WHERE size > ? ORDER BY size LIMIT ?');
@@ -71,16 +81,14 @@ export class SqliteLogBackend implements LogBackend {
       'SELECT leaf FROM (SELECT seq, leaf FROM audit_log ORDER BY seq DESC LIMIT ?) ORDER BY seq',
     );
     this.#size = db.prepare('SELECT size FROM audit_state WHERE id = 1');
-    this.#leafHash = db.prepare('SELECT hash FROM audit_log WHERE seq = ?');
     this.#node = db.prepare('SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?');
   }
 
   append(build: (state: LogState) => AppendBatch): AppendBatch {
     return this.#transaction((state) => {
       const batch = build(state);
-      for (let i = 0; i < batch.leaves.length; i++)
-        this.#insertLeaf.run(batch.firstSeq + i, batch.leaves[i]!, batch.hashes[i]!);
-      for (const node of batch.nodes) this.#insertNode.run(node.level, node.index, node.hash);
+      this.#storeLeaves(batch);
+      this.#storeNodes(batch);
       if (batch.head !== undefined) this.#insertHead.run(batch.head.size, JSON.stringify(batch.head));
       this.#write(batch.state);
       return batch;
@@ -122,7 +130,7 @@ export class SqliteLogBackend implements LogBackend {
 
   nodes(refs: readonly NodeRef[]): Buffer[] {
     return refs.map(([level, index]) => {
-      const row = (level === 0 ? this.#leafHash.get(index) : this.#node.get(level, index)) as Row | undefined;
+      const row = this.#node.get(level, index) as Row | undefined;
       if (row === undefined) throw new Error(`audit log node ${level}/${index} is missing`);
       return Buffer.from(row.hash as Uint8Array);
     });
@@ -130,6 +138,30 @@ export class SqliteLogBackend implements LogBackend {
 
   close(): void {
     this.#db.close();
+  }
+
+  #storeLeaves(batch: AppendBatch): void {
+    const { leaves, firstSeq } = batch;
+    let i = 0;
+    const args: (number | string)[] = [];
+    for (; i + BULK <= leaves.length; i += BULK) {
+      args.length = 0;
+      for (let k = i; k < i + BULK; k++) args.push(firstSeq + k, leaves[k]!);
+      this.#insertLeaves.run(...args);
+    }
+    for (; i < leaves.length; i++) this.#insertLeaf.run(firstSeq + i, leaves[i]!);
+  }
+
+  #storeNodes(batch: AppendBatch): void {
+    const nodes = batch.nodes;
+    let i = 0;
+    const args: (number | Buffer)[] = [];
+    for (; i + BULK <= nodes.length; i += BULK) {
+      args.length = 0;
+      for (let k = i; k < i + BULK; k++) args.push(nodes[k]!.level, nodes[k]!.index, nodes[k]!.hash);
+      this.#insertNodes.run(...args);
+    }
+    for (; i < nodes.length; i++) this.#insertNode.run(nodes[i]!.level, nodes[i]!.index, nodes[i]!.hash);
   }
 
   #transaction<T>(work: (state: LogState) => T): T {
