@@ -47,7 +47,7 @@ async function resolveRanges(backend: LogBackend, ranges: readonly LeafRange[]):
   const known = new Map<string, Buffer>();
   const storedRefs = [...stored.values()];
   const hashes = storedRefs.length === 0 ? [] : await backend.nodes(storedRefs);
-  storedRefs.forEach(([level, index], i) => known.set(`${level}/${index}`, hashes[i]!));
+  for (const [i, [level, index]] of storedRefs.entries()) known.set(`${level}/${index}`, hashes[i]!);
   for (const seq of leaves) {
     const [stored] = await backend.leaves(seq, 1);
     if (stored === undefined || stored.seq !== seq) throw new RangeError(`no event ${seq}`);
