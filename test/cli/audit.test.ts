@@ -167,3 +167,18 @@ describe('portcullis audit verify', () => {
     tamper(config.dir, (db) => assert.equal(leafAt(db, 7), lines[7]));
   });
 });
+
+describe('portcullis admin token', () => {
+  test('prints a token once and an entry holding only its hash and roles', async () => {
+    const r = await runCli(['admin', 'token', '--id', 'ops', '--roles', 'auditor,metrics']);
+    assert.equal(r.code, 0, r.stderr);
+    const token = /pca_[A-Za-z0-9_-]{43}/.exec(r.stdout)![0];
+    assert.match(r.stdout, new RegExp(`sha256: ${hash('sha256', token, 'hex')}`));
+    assert.match(r.stdout, /roles: \[auditor, metrics\]/);
+  });
+
+  test('refuses an unknown role', async () => {
+    const r = await runCli(['admin', 'token', '--id', 'ops', '--roles', 'root']);
+    assert.equal(r.code, 2);
+  });
+});

@@ -12,6 +12,7 @@ import { MemoryLogBackend } from '../../src/store/memory/audit-log.ts';
 import type { Stores } from '../../src/store/types.ts';
 import { contractFile, gatewayFile, PETS_OPENAPI, type TempDir, tempConfigDir } from '../support/config.ts';
 import { captureLogger, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { rawRequest } from '../support/raw-http.ts';
 import { type RecordingUpstream, startRecordingUpstream } from '../support/upstream.ts';
 
 describe('every request decision is audited', () => {
@@ -58,6 +59,16 @@ describe('every request decision is audited', () => {
       ['anonymous', 'credential_missing', t.gateway.plan.version],
     );
     assert.ok(!JSON.stringify(events).includes(t.key.slice(17)), 'an API key secret reached the audit log');
+  });
+
+  test('records a request the listener could not parse, before refusing it', async () => {
+    const r = await rawRequest(t.port, 'GET /pets HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header: x\r\n\r\n');
+    assert.equal(r?.status, 400);
+    const event = t.stores.audit.recent(5).find((e) => e.decisionId === r?.headers['x-request-id']);
+    assert.deepEqual(
+      [event?.action, event?.request?.stage, event?.request?.code],
+      ['request.rejected', 'listener', 'header_invalid'],
+    );
   });
 
   test('keeps a well-formed Content-Digest and leaves out one that is not', async () => {
