@@ -38,6 +38,8 @@ export const AuditSchema = Type.Object(
     buffer: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
     /** Events written in one transaction at most. */
     maxBatch: Type.Integer({ minimum: 1, maximum: 100_000, default: 2000 }),
+    /** Least time between two commits: a busy gateway gathers more events per transaction. */
+    commitWindowMs: Type.Number({ minimum: 0, maximum: 1000, default: 0 }),
     /** fsync each SQLite commit, so committed events also survive a power cut, not only a crash. */
     fsync: Type.Boolean({ default: false }),
   },

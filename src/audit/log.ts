@@ -13,6 +13,11 @@ export interface AuditLogOptions {
   readonly capacity: number;
   /** Events written in one transaction at most (whole submission groups are never split). */
   readonly maxBatch: number;
+  /**
+   * Least time between the starts of two writes (group commit): an idle log writes on the
+   * next event-loop turn, a busy one gathers what arrives meanwhile into one transaction.
+   */
+  readonly commitWindowMs?: number | undefined;
   /** Receives every head this process signs, to keep outside the store. */
   readonly witness?: ((head: SignedHead) => void) | undefined;
   /** Reports store failures and dropped events; never given an event's values beyond its action. */
@@ -60,6 +65,7 @@ export class AuditLog implements AuditStore {
   #queued = 0;
   #busy = false;
   #scheduled = false;
+  #lastWriteAt = Number.NEGATIVE_INFINITY;
   #retryMs = 0;
   #retryTimer: NodeJS.Timeout | undefined;
   readonly #headTimer: NodeJS.Timeout;
@@ -198,10 +204,7 @@ export class AuditLog implements AuditStore {
     }
     group.events.push(event);
     this.#queued++;
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(this.#drain);
-    }
+    this.#schedule();
     return group;
   }
 
@@ -217,6 +220,7 @@ export class AuditLog implements AuditStore {
       for (const event of group.events) jsons.push(JSON.stringify(event));
     }
     this.#busy = true;
+    this.#lastWriteAt = performance.now();
     const now = this.#o.clock.now();
     let result: AppendBatch | Promise<AppendBatch>;
     try {
@@ -250,10 +254,15 @@ export class AuditLog implements AuditStore {
     if (this.#recent.length > RECENT_KEPT) this.#recent.splice(0, this.#recent.length - RECENT_KEPT);
     if (batch.head !== undefined) this.#signed(batch.head);
     this.#settle({ ok: true });
-    if (this.#groups.length > 0 && !this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(this.#drain);
-    }
+    if (this.#groups.length > 0) this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    const wait = this.#lastWriteAt + (this.#o.commitWindowMs ?? 0) - performance.now();
+    if (wait <= 0) setImmediate(this.#drain);
+    else setTimeout(this.#drain, wait);
   }
 
   #failed(taken: Group[], error: unknown): void {

@@ -74,6 +74,7 @@ export function openAuditLog(
     heads: audit.heads,
     capacity: audit.buffer,
     maxBatch: audit.maxBatch,
+    commitWindowMs: audit.commitWindowMs,
     witness: memory ? undefined : (head) => appendWitness(paths.witness, head),
     onError: options.onError,
   });

@@ -36,6 +36,8 @@ export class GatedResponse extends ServerResponse {
   #state: 'open' | 'held' | 'refused' = 'open';
   #held: (() => void)[] = [];
   #owesDrain = false;
+  /** An `end` is among the held calls: nothing written after it may be replayed. */
+  #endHeld = false;
 
   /** Writes a whole answer, bypassing the gate; what the original writer sends afterwards is dropped. */
   answerInstead(status: number, headers: Readonly<Record<string, string | number>>, body: string): void {
@@ -79,6 +81,7 @@ export class GatedResponse extends ServerResponse {
     this.#ask(this.statusCode, undefined);
     if (this.#state === 'refused') return true;
     if (this.#state === 'held') {
+      if (this.#endHeld) return false;
       this.#held.push(() => {
         if (typeof encoding === 'function') super.write(chunk, encoding);
         else super.write(chunk, encoding as Encoding, callback);
@@ -94,7 +97,8 @@ export class GatedResponse extends ServerResponse {
     this.#ask(this.statusCode, undefined);
     if (this.#state === 'refused') return this;
     if (this.#state === 'held') {
-      this.#held.push(() => this.#end(chunk, encoding, callback));
+      if (!this.#endHeld) this.#held.push(() => this.#end(chunk, encoding, callback));
+      this.#endHeld = true;
       return this;
     }
     return this.#end(chunk, encoding, callback);

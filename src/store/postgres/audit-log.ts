@@ -133,24 +133,14 @@ export class PostgresLogBackend implements LogBackend {
   }
 
   #init(): Promise<void> {
-    this.#ready ??= (async () => {
-      const client = await this.#pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
-        await client.query(SCHEMA);
-        await client.query(
-          "INSERT INTO audit_state VALUES (1, $1, 0, $2, '\\x'::bytea, 0, 0) ON CONFLICT (id) DO NOTHING",
-          [randomUUID(), FIRST_PREV],
-        );
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
-    })().catch((error: unknown) => {
+    this.#ready ??= this.#withClient(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+      await client.query(SCHEMA);
+      await client.query(
+        "INSERT INTO audit_state VALUES (1, $1, 0, $2, '\\x'::bytea, 0, 0) ON CONFLICT (id) DO NOTHING",
+        [randomUUID(), FIRST_PREV],
+      );
+    }).catch((error: unknown) => {
       this.#ready = undefined;
       throw error;
     });
@@ -159,6 +149,21 @@ export class PostgresLogBackend implements LogBackend {
 
   async #transaction<T>(work: (client: pg.PoolClient, state: LogState) => Promise<T>): Promise<T> {
     await this.#init();
+    return this.#withClient(async (client) => {
+      const { rows } = await client.query<Row>('SELECT * FROM audit_state WHERE id = 1 FOR UPDATE');
+      const row = rows[0]!;
+      return work(client, {
+        logId: String(row.log_id),
+        frontier: Frontier.decode(Number(row.size), row.frontier as Buffer),
+        lastLeaf: String(row.last_leaf),
+        headSize: Number(row.head_size),
+        headAt: Number(row.head_at),
+      });
+    });
+  }
+
+  /** Runs `work` in a transaction on a pooled connection; a connection that broke is discarded. */
+  async #withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     let broken: Error | undefined;
     // A connection lost mid-transaction is reported on the client: mark it for disposal.
@@ -168,16 +173,7 @@ export class PostgresLogBackend implements LogBackend {
     client.on('error', lost);
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<Row>('SELECT * FROM audit_state WHERE id = 1 FOR UPDATE');
-      const row = rows[0]!;
-      const state: LogState = {
-        logId: String(row.log_id),
-        frontier: Frontier.decode(Number(row.size), row.frontier as Buffer),
-        lastLeaf: String(row.last_leaf),
-        headSize: Number(row.head_size),
-        headAt: Number(row.head_at),
-      };
-      const result = await work(client, state);
+      const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
