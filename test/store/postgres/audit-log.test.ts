@@ -9,6 +9,8 @@ import { verifyLog } from '../../../src/audit/verify.ts';
 import { PostgresLogBackend } from '../../../src/store/postgres/audit-log.ts';
 import { rfcLeafHash, rfcRoot, verifyConsistency, verifyInclusion } from '../../audit/rfc9162.ts';
 import { sampleEvent } from '../../audit/support.ts';
+import { runCli } from '../../support/cli.ts';
+import { startTestGateway } from '../../support/gateway.ts';
 import { type PostgresServer, startPostgres } from '../../support/postgres.ts';
 
 const server = await startPostgres();
@@ -84,6 +86,21 @@ describe('the audit log in PostgreSQL', {
       assert.deepEqual(report.problem && [report.problem.kind, report.problem.seq], ['removed', 42]);
       await backend.close();
     });
+  });
+
+  test('a gateway keeps its log in PostgreSQL when configured, and the CLI verifies it there', async () => {
+    const url = await pgServer.createDatabase('configured');
+    const t = await startTestGateway({ gateway: { extra: { audit: { postgres: { url } } } } });
+    try {
+      const r = await fetch(`${t.url}/pets`, { headers: { 'x-api-key': t.key } });
+      await r.arrayBuffer();
+      const exported = await runCli(['audit', 'export', '--config', t.config.dir]);
+      assert.match(exported.stdout, new RegExp(r.headers.get('x-request-id')!));
+      const verified = await runCli(['audit', 'verify', '--config', t.config.dir]);
+      assert.equal(verified.code, 0, verified.stdout);
+    } finally {
+      await t.close();
+    }
   });
 
   test('several instances append to one log at once without losing or forking events', async () => {
