@@ -54,11 +54,6 @@ export class GatedResponse extends ServerResponse {
     gate?.(this, 0, undefined);
   }
 
-  /** Whether the gate refused this answer and wrote its own. */
-  get refused(): boolean {
-    return this.#state === 'refused';
-  }
-
   override writeHead(
     statusCode: number,
     reasonOrHeaders?: string | OutgoingHttpHeaders | OutgoingHttpHeader[],
