@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchAuditLog } from './audit-log.ts';
 import { ORDER_2KB } from './order-2kb.ts';
 import { startServer } from './processes.ts';
 import { type StartedTarget, TARGETS } from './targets.ts';
@@ -192,3 +193,5 @@ writeFileSync(
 console.log(`\nraw samples: ${file}`);
 if (summaries.some((s) => s.errors > 0) || [...tokenSamples.values()].flat().some((s) => s.errors > 0))
   process.exitCode = 1;
+
+if (values.only === undefined || 'audit log'.includes(values.only)) await benchAuditLog(rounds);

@@ -51,12 +51,12 @@ export const OPENAPI = {
  * A gateway configuration directory for the benchmark: one API, one partner with an API
  * key in the embedded SQLite store (the production default).
  */
-export function writeGatewayConfig(
+export async function writeGatewayConfig(
   dir: string,
   upstreamUrl: string,
   contractExtra: Record<string, unknown> = {},
   gatewayExtra: Record<string, unknown> = {},
-): string {
+): Promise<string> {
   mkdirSync(join(dir, 'apis'), { recursive: true });
   mkdirSync(join(dir, 'contracts'), { recursive: true });
   writeFileSync(
@@ -68,6 +68,8 @@ export function writeGatewayConfig(
       store: { kind: 'sqlite', path: 'data/portcullis.db' },
       logging: { level: 'warn' },
       reload: { watch: false },
+      // The plain path unless a target asks for more: request decisions are not audited.
+      audit: { decisions: 'none' },
       ...gatewayExtra,
     }),
   );
@@ -78,6 +80,8 @@ export function writeGatewayConfig(
       version: 1,
       partner: 'bench',
       grants: [{ api: 'orders', operations: ['getOrder', 'createOrder'] }],
+      // The plain path unless a target asks for more: no content inspection.
+      content: { enabled: false },
       ...contractExtra,
     }),
   );
@@ -92,7 +96,7 @@ export function writeGatewayConfig(
       partner: 'bench',
     }).key;
   } finally {
-    stores.close();
+    await stores.close();
   }
 }
 
@@ -115,7 +119,7 @@ async function startLimited(
   cpu: number | undefined,
   gatewayLimits: Record<string, unknown>,
 ): Promise<StartedTarget> {
-  const key = writeGatewayConfig(dir, upstream.url, GENEROUS_LIMITS, { limits: gatewayLimits });
+  const key = await writeGatewayConfig(dir, upstream.url, GENEROUS_LIMITS, { limits: gatewayLimits });
   return { server: await startServer('gateway.ts', [dir], cpu), headers: { 'x-api-key': key }, owned: true };
 }
 
@@ -129,7 +133,7 @@ async function startJwtGateway(
   cpu: number | undefined,
 ): Promise<StartedTarget> {
   const dir = join(scratch, 'portcullis-jwt');
-  writeGatewayConfig(
+  await writeGatewayConfig(
     dir,
     upstream.url,
     {},
@@ -180,12 +184,12 @@ export const TARGETS: readonly Target[] = [
     }),
   },
   {
-    // The plain proxy path: content inspection off for the partner (bodies stream through).
+    // The plain proxy path: no content inspection for the partner, request decisions not audited.
     name: 'portcullis',
     baseline: 'bare proxy',
     async start(upstream, scratch, cpu) {
       const dir = join(scratch, 'portcullis');
-      const key = writeGatewayConfig(dir, upstream.url, { content: { enabled: false } });
+      const key = await writeGatewayConfig(dir, upstream.url);
       return {
         server: await startServer('gateway.ts', [dir], cpu),
         headers: { 'x-api-key': key },
@@ -200,7 +204,21 @@ export const TARGETS: readonly Target[] = [
     workloads: ['POST 2KB JSON'],
     async start(upstream, scratch, cpu) {
       const dir = join(scratch, 'portcullis-validation');
-      const key = writeGatewayConfig(dir, upstream.url);
+      const key = await writeGatewayConfig(dir, upstream.url, { content: {} });
+      return {
+        server: await startServer('gateway.ts', [dir], cpu),
+        headers: { 'x-api-key': key },
+        owned: true,
+      };
+    },
+  },
+  {
+    // Every request decision committed to the audit log (SQLite) before its answer starts.
+    name: 'portcullis (audit)',
+    baseline: 'portcullis',
+    async start(upstream, scratch, cpu) {
+      const dir = join(scratch, 'portcullis-audit');
+      const key = await writeGatewayConfig(dir, upstream.url, {}, { audit: {} });
       return {
         server: await startServer('gateway.ts', [dir], cpu),
         headers: { 'x-api-key': key },
@@ -255,7 +273,7 @@ export const TARGETS: readonly Target[] = [
     baseline: 'portcullis',
     async start(upstream, scratch, cpu) {
       const dir = join(scratch, 'portcullis-authz');
-      const key = writeGatewayConfig(dir, upstream.url, {
+      const key = await writeGatewayConfig(dir, upstream.url, {
         grants: [
           {
             api: 'orders',

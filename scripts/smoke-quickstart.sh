@@ -20,3 +20,6 @@ command=$(grep -m1 '^  curl ' "$log" | sed 's/^ *//')
 answer=$(sh -c "$command")
 echo "$answer" | grep -q '"servedTo":"demo-partner"' || { echo "smoke: unexpected answer: $answer" >&2; exit 1; }
 echo "smoke: npm start + printed curl OK"
+# The answer was only sent once its decision was committed: the audit log must verify.
+verified=$(node_modules/.bin/node src/cli/main.ts audit verify) || { echo "smoke: audit verify failed: $verified" >&2; exit 1; }
+echo "smoke: audit verify: $verified"

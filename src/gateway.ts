@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type Clock, systemClock } from './clock.ts';
 import { ConfigError, type ConfigIssue } from './config/issues.ts';
 import { compilePlan, type RuntimePlan } from './config/plan.ts';
 import { listenFailed } from './errors.ts';
 import { hasRequestBody } from './http/body.ts';
+import type { GatedResponse } from './http/gated-response.ts';
 import { createListener } from './http/listener.ts';
 import { sendProblem } from './http/problem.ts';
 import { PROBLEM_CODES } from './http/problem-codes.ts';
 import type { Logger } from './observe/logger.ts';
+import { type ExpiryRegistry, NO_EXPIRY_REGISTRY } from './observe/metrics/expiry.ts';
+import { createMetricsRecorder } from './observe/metrics/recorder.ts';
+import { GatewayMetrics } from './observe/metrics/registry.ts';
 import { createAuthorizationRecorder } from './pipeline/authorize/recorder.ts';
 import type { PipelineHooks } from './pipeline/compose.ts';
 import { Exchange } from './pipeline/exchange.ts';
@@ -23,9 +27,13 @@ import {
 } from './pipeline/limit/health.ts';
 import { createHealthRecorder } from './pipeline/limit/health-recorder.ts';
 import type { LimitStageDeps } from './pipeline/limit/stage.ts';
+import { auditListenerRejection, createAuditRecorder } from './pipeline/record/audit.ts';
 import { combineRecorders } from './pipeline/record/combine.ts';
 import { createLogRecorder, type Recorder } from './pipeline/record/recorder.ts';
 import type { Denial } from './pipeline/stage.ts';
+import { adminOpenApi } from './services/admin/openapi.ts';
+import { ADMIN_OPERATIONS } from './services/admin/operations/index.ts';
+import { AdminServer } from './services/admin/server.ts';
 import { openSigningKeyRing, type SigningKeyRing } from './services/token/signing-keys.ts';
 import { openLimitStore } from './store/limits/open.ts';
 import type { LimitStore } from './store/limits/types.ts';
@@ -106,7 +114,10 @@ export class Gateway {
   readonly #limits: LimitStageDeps;
   readonly #ownsLimitStore: boolean;
   readonly #recorder: Recorder;
-  readonly #server: Server;
+  /** Metrics, kept only when an admin listener serves them. */
+  readonly #metrics: GatewayMetrics | undefined;
+  #admin: AdminServer | undefined;
+  readonly #server: Server<typeof IncomingMessage, typeof GatedResponse>;
   #current: Generation;
   /** Connections that sent a non-canonical request: nothing more from them is forwarded. */
   readonly #refusedSockets = new WeakSet<Socket>();
@@ -129,11 +140,15 @@ export class Gateway {
       counters: new LimitCounters(),
     };
     this.#ownsLimitStore = options.limitStore === undefined;
+    this.#metrics =
+      plan.gateway.listeners.admin === undefined ? undefined : new GatewayMetrics(() => stores.audit.stats());
     this.#recorder = combineRecorders(
       [
         createLogRecorder(options.logger),
         createHealthRecorder(upstreamHealth),
         createAuthorizationRecorder({ logger: options.logger, audit: stores.audit, clock: this.#clock }),
+        createAuditRecorder(),
+        ...(this.#metrics === undefined ? [] : [createMetricsRecorder(this.#metrics)]),
         ...(options.recorders ?? []),
       ],
       (error) => options.logger.error({ err: error }, 'a recorder failed'),
@@ -141,8 +156,11 @@ export class Gateway {
     this.#current = new Generation(this.#createRuntime(plan));
     this.#server = createListener(plan.http, {
       onRequest: (req, res) => this.#handle(req, res),
-      onRejected: (decisionId, code, peerAddress, reason) =>
-        this.#recorder.listenerRejection({ decisionId, code, peerAddress, reason }),
+      onRejected: (decisionId, code, peerAddress, reason) => {
+        const rejection = { decisionId, code, peerAddress, reason };
+        this.#recorder.listenerRejection(rejection);
+        return auditListenerRejection(this.#stores.audit, this.plan.audit, rejection, this.#clock.now());
+      },
       problemTypeBase: () => this.#current.runtime.plan.gateway.problems.typeBase,
     });
   }
@@ -150,7 +168,12 @@ export class Gateway {
   /** Compiles the configuration, opens the stores and starts listening. */
   static async start(options: GatewayOptions): Promise<Gateway> {
     const plan = options.plan ?? compilePlan(options.configDir);
-    const stores = options.stores ?? openStores(plan.gateway.store, plan.dir);
+    const stores =
+      options.stores ??
+      openStores(plan.gateway.store, plan.dir, plan.gateway.audit, {
+        clock: options.clock,
+        onError: (error, what) => options.logger.error({ err: error }, what),
+      });
     const limitStore =
       options.limitStore ??
       openLimitStore(plan.gateway.limits, { clock: options.clock ?? systemClock, logger: options.logger });
@@ -161,10 +184,16 @@ export class Gateway {
       gateway.#server.listen(port, host);
       await once(gateway.#server, 'listening');
     } catch (error) {
-      if (gateway.#ownsStores) stores.close();
+      if (gateway.#ownsStores) await stores.close();
       if (gateway.#ownsLimitStore) await limitStore.close();
       await gateway.#current.close();
       throw listenFailed('the gateway', host, port, error);
+    }
+    try {
+      await gateway.#startAdmin();
+    } catch (error) {
+      await gateway.close();
+      throw error;
     }
     options.logger.info({ plan: plan.version, url: gateway.url }, 'gateway listening');
     gateway.#auditPlan('plan.applied', plan.version, { dir: plan.dir });
@@ -186,6 +215,34 @@ export class Gateway {
   /** The limit store, upstream health signal and per-partner limit counters (for metrics). */
   get limits(): LimitStageDeps {
     return this.#limits;
+  }
+
+  /** Where the admin listener serves, when one is configured. */
+  get adminUrl(): string | undefined {
+    return this.#admin?.url;
+  }
+
+  /** Where other modules report certificate and key expiry (kept when metrics are served). */
+  get expiry(): ExpiryRegistry {
+    return this.#metrics?.expiry ?? NO_EXPIRY_REGISTRY;
+  }
+
+  async #startAdmin(): Promise<void> {
+    const listener = this.plan.gateway.listeners.admin;
+    if (listener === undefined || this.#metrics === undefined) return;
+    const openapi = adminOpenApi(ADMIN_OPERATIONS, '1.0.0');
+    this.#admin = await AdminServer.start({
+      listener,
+      operations: ADMIN_OPERATIONS,
+      context: { audit: this.#stores.audit.backend, metrics: this.#metrics, openapi: () => openapi },
+      principals: () => this.plan.adminTokens,
+      typeBase: () => this.plan.gateway.problems.typeBase,
+      planVersion: () => this.plan.version,
+      audit: this.#stores.audit,
+      clock: this.#clock,
+      logger: this.#logger,
+    });
+    this.#logger.info({ url: this.#admin.url }, 'admin listener serving');
   }
 
   get url(): string {
@@ -254,6 +311,7 @@ export class Gateway {
 
   async #close(): Promise<void> {
     this.#draining = true;
+    await this.#admin?.close();
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
     const deadline = Date.now() + this.plan.gateway.shutdown.drainTimeoutMs;
@@ -266,12 +324,18 @@ export class Gateway {
     this.#server.closeAllConnections();
     await closed;
     await this.#current.close();
-    if (this.#ownsStores) this.#stores.close();
+    if (this.#ownsStores) await this.#stores.close();
     if (this.#ownsLimitStore) await this.#limits.store.close();
     this.#logger.info('gateway stopped');
   }
 
   #createRuntime(plan: RuntimePlan): PlanRuntime {
+    const runtime = this.#buildRuntime(plan);
+    this.#metrics?.observeStages(runtime.counters);
+    return runtime;
+  }
+
+  #buildRuntime(plan: RuntimePlan): PlanRuntime {
     const typeBase = plan.gateway.problems.typeBase;
     const hooks: PipelineHooks = {
       reject: (ex, denial) => this.#reject(ex, denial, typeBase),
@@ -286,6 +350,12 @@ export class Gateway {
         limits: this.#limits,
         signingKeys: () => this.#keyRing(plan),
         logger: this.#logger,
+        expiry: this.expiry,
+        unaudited: (ex) =>
+          this.#logger.error(
+            { decision_id: ex.id, partner: ex.identity?.partner },
+            'request served without its audit event: the audit buffer is full and the contract fails open',
+          ),
       },
       hooks,
     );
@@ -301,11 +371,13 @@ export class Gateway {
     return this.#signingKeys;
   }
 
-  #handle(req: IncomingMessage, res: ServerResponse): void {
+  #handle(req: IncomingMessage, res: GatedResponse): void {
     const generation = this.#current;
     generation.inflight++;
     this.#inflight++;
     const ex = new Exchange(randomUUID(), req, res, this.#clock.now(), generation.runtime.plan.version);
+    res.subject = ex;
+    res.gate = generation.runtime.answerGate;
     if (this.#draining) res.setHeader('connection', 'close');
     res.on('close', () => {
       if (!res.writableFinished) ex.abortUpstream?.(new Error('client closed the connection'));

@@ -18,7 +18,7 @@ export const KEYS_USAGE = [
 ].join('\n');
 
 /** `portcullis keys issue|list|revoke`: manages API keys in the configured store. */
-export function keysCommand(args: string[], io: CliIO): number {
+export async function keysCommand(args: string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = args;
   const { values, positionals } = parseCommandArgs(
     rest,
@@ -47,7 +47,7 @@ export function keysCommand(args: string[], io: CliIO): number {
     return EXIT_OK;
   }
 
-  const stores = openStores(plan.gateway.store, plan.dir);
+  const stores = openStores(plan.gateway.store, plan.dir, plan.gateway.audit);
   try {
     const keys = createKeyService({
       store: stores.apiKeys,
@@ -86,7 +86,7 @@ export function keysCommand(args: string[], io: CliIO): number {
         );
     }
   } finally {
-    stores.close();
+    await stores.close();
   }
 }
 

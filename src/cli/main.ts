@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { ADMIN_USAGE, adminCommand } from './admin.ts';
+import { AUDIT_USAGE, auditCommand } from './audit.ts';
 import { CHECK_USAGE, checkCommand } from './check.ts';
 import { CLIENTS_USAGE, clientsCommand } from './clients.ts';
 import { type CliIO, EXIT_OK, EXIT_USAGE, reportFailure } from './io.ts';
@@ -11,7 +13,7 @@ const USAGE = `Portcullis: a zero-trust gateway for partner and service-to-servi
 Usage:
   ${START_USAGE}
   ${CHECK_USAGE}
-${[KEYS_USAGE, PARTNERS_USAGE, CLIENTS_USAGE]
+${[KEYS_USAGE, PARTNERS_USAGE, CLIENTS_USAGE, AUDIT_USAGE, ADMIN_USAGE]
   .join('\n')
   .split('\n')
   .map((l) => `  ${l}`)
@@ -27,6 +29,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   keys: keysCommand,
   partners: partnersCommand,
   clients: clientsCommand,
+  audit: auditCommand,
+  admin: adminCommand,
 };
 
 /** Runs one CLI command and returns its exit code. */

@@ -34,7 +34,9 @@ export async function startCommand(args: string[], io: CliIO): Promise<number> {
   const plan = compilePlan(dir);
   const demo = values.config === undefined || values.demo ? demoUpstreamAddress(plan) : undefined;
   const logger = createLogger(plan.gateway.logging.level);
-  const stores = openStores(plan.gateway.store, plan.dir);
+  const stores = openStores(plan.gateway.store, plan.dir, plan.gateway.audit, {
+    onError: (error, what) => logger.error({ err: error }, what),
+  });
 
   let upstream: Server | undefined;
   let gateway: Gateway;
@@ -44,7 +46,7 @@ export async function startCommand(args: string[], io: CliIO): Promise<number> {
     gateway = await Gateway.start({ configDir: dir, logger, stores, plan });
   } catch (error) {
     upstream?.close();
-    stores.close();
+    await stores.close();
     throw error;
   }
   if (demo !== undefined) {
@@ -68,9 +70,9 @@ export async function startCommand(args: string[], io: CliIO): Promise<number> {
       process.off('SIGHUP', reload);
       gateway
         .close()
+        .then(() => stores.close())
         .then(() => {
           upstream?.close();
-          stores.close();
           resolve(0);
         })
         .catch((error: unknown) => {

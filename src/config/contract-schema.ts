@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { ContractAuditSchema } from '../audit/config.ts';
 import { ContractCredentialsSchema } from '../pipeline/authenticate/config.ts';
 import { GrantSchema } from '../pipeline/authorize/config.ts';
 import { ContentSchema } from '../pipeline/inspect/config.ts';
@@ -16,6 +17,7 @@ export const ContractSchema = Type.Object(
     limits: ContractLimitsSchema,
     /** Content rules: sizes, types, codings, strict JSON, schema strictness, digests, scanning, deny rules. */
     content: ContentSchema,
+    audit: ContractAuditSchema,
   },
   {
     ...closed,

@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { AuditSchema } from '../audit/config.ts';
 import { HttpLimitsSchema, ListenerSchema } from '../http/config.ts';
 import { DEFAULT_PROBLEM_TYPE_BASE } from '../http/problem.ts';
 import { LoggingSchema } from '../observe/config.ts';
@@ -7,6 +8,7 @@ import { AuthorizationSchema } from '../pipeline/authorize/config.ts';
 import { UpstreamSchema } from '../pipeline/forward/config.ts';
 import { ScanningSchema } from '../pipeline/inspect/config.ts';
 import { GatewayLimitsSchema } from '../pipeline/limit/config.ts';
+import { AdminSchema } from '../services/admin/config.ts';
 import { TokenServiceSchema } from '../services/token/config.ts';
 import { StoreSchema } from '../store/config.ts';
 import { closed, NAME_PATTERN } from './names.ts';
@@ -35,7 +37,14 @@ export const ApiSchema = Type.Object(
 export const GatewaySchema = Type.Object(
   {
     version: Type.Literal(1),
-    listeners: Type.Object({ public: ListenerSchema }, closed),
+    listeners: Type.Object(
+      {
+        public: ListenerSchema,
+        /** The admin API and metrics; none when absent. */
+        admin: Type.Optional(ListenerSchema),
+      },
+      closed,
+    ),
     http: HttpLimitsSchema,
     /** Peers (CIDRs or addresses) whose Forwarded / X-Forwarded-* headers are believed. */
     trustedProxies: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
@@ -51,6 +60,8 @@ export const GatewaySchema = Type.Object(
     limits: GatewayLimitsSchema,
     /** Malware scanning: where clamd listens (contracts decide what is scanned). */
     scanning: ScanningSchema,
+    audit: AuditSchema,
+    admin: AdminSchema,
     logging: LoggingSchema,
     shutdown: Type.Object(
       { drainTimeoutMs: Type.Integer({ minimum: 0, maximum: 600000, default: 10000 }) },

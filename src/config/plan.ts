@@ -1,3 +1,4 @@
+import { type AuditPlan, compileAudit } from '../audit/config.ts';
 import type { HeaderRules } from '../http/canonical-headers.ts';
 import type { HttpLimits } from '../http/config.ts';
 import { compileTrustedProxies, type TrustedProxies } from '../http/forwarded.ts';
@@ -14,6 +15,7 @@ import { compileLimits } from '../pipeline/limit/config.ts';
 import type { LimitTable } from '../pipeline/limit/policy.ts';
 import { compileRoutes } from '../pipeline/route/config.ts';
 import type { RouteTable } from '../pipeline/route/router.ts';
+import { type AdminPrincipal, compileAdminTokens } from '../services/admin/config.ts';
 import { compileTokenService, type TokenServicePlan } from '../services/token/plan.ts';
 import type { ContractConfig } from './contract-schema.ts';
 import type { GatewayConfig } from './gateway-schema.ts';
@@ -45,6 +47,9 @@ export interface RuntimePlan {
   /** The built-in token service; undefined when `tokens` is not configured. */
   readonly tokens: TokenServicePlan | undefined;
   readonly inspection: InspectPlan;
+  readonly audit: AuditPlan;
+  /** Tokens accepted on the admin listener. */
+  readonly adminTokens: readonly AdminPrincipal[];
 }
 
 /** Loads and compiles a configuration directory; throws a ConfigError listing every issue. */
@@ -83,6 +88,8 @@ function compileLoaded(loaded: LoadedConfig, issues: ConfigIssue[]): RuntimePlan
     limits: compileLimits(loaded, issues),
     tokens: compileTokenService(loaded, issues),
     inspection: compileInspection(loaded, issues),
+    audit: compileAudit(loaded),
+    adminTokens: compileAdminTokens(loaded, issues),
   };
   return Object.freeze(plan);
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { HttpLimits } from './config.ts';
+import { GatedResponse } from './gated-response.ts';
 import { rawProblemResponse } from './problem.ts';
 import type { ProblemCode } from './problem-codes.ts';
 
@@ -22,9 +23,17 @@ const PARSER_ERRORS: Readonly<Record<string, ProblemCode>> = {
 };
 
 export interface ListenerEvents {
-  readonly onRequest: (req: IncomingMessage, res: ServerResponse) => void;
-  /** A request refused before it could be parsed; the response is already written. */
-  readonly onRejected: (decisionId: string, code: ProblemCode, peerAddress: string, reason: string) => void;
+  readonly onRequest: (req: IncomingMessage, res: GatedResponse) => void;
+  /**
+   * A request refused before it could be parsed. The refusal is written once the returned
+   * promise settles (its audit event is committed), or at once when there is none.
+   */
+  readonly onRejected: (
+    decisionId: string,
+    code: ProblemCode,
+    peerAddress: string,
+    reason: string,
+  ) => Promise<void> | undefined;
   readonly problemTypeBase: () => string;
 }
 
@@ -32,9 +41,13 @@ export interface ListenerEvents {
  * The public HTTP/1.1 listener. Node's parser runs in strict mode; whatever it refuses
  * (and CONNECT, which it hands over raw) still gets a problem response and a decision id.
  */
-export function createListener(limits: HttpLimits, events: ListenerEvents): Server {
-  const server = createServer(
+export function createListener(
+  limits: HttpLimits,
+  events: ListenerEvents,
+): Server<typeof IncomingMessage, typeof GatedResponse> {
+  const server = createServer<typeof IncomingMessage, typeof GatedResponse>(
     {
+      ServerResponse: GatedResponse,
       requireHostHeader: false, // checked by the route stage, so the answer is a problem
       joinDuplicateHeaders: false,
       insecureHTTPParser: false,
@@ -53,9 +66,13 @@ export function createListener(limits: HttpLimits, events: ListenerEvents): Serv
   const refuse = (stream: Duplex, code: ProblemCode, reason: string): void => {
     const socket = stream as Socket;
     const decisionId = randomUUID();
-    if (socket.writable) socket.end(rawProblemResponse({ code, decisionId }, events.problemTypeBase()));
-    socket.destroySoon();
-    events.onRejected(decisionId, code, socket.remoteAddress ?? '', reason);
+    const answer = () => {
+      if (socket.writable) socket.end(rawProblemResponse({ code, decisionId }, events.problemTypeBase()));
+      socket.destroySoon();
+    };
+    const recorded = events.onRejected(decisionId, code, socket.remoteAddress ?? '', reason);
+    if (recorded === undefined) answer();
+    else recorded.then(answer, () => socket.destroy());
   };
 
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {

@@ -59,6 +59,12 @@ export const PROBLEM_CODES = {
   invalid_scope: { status: 400, title: 'Invalid scope', stage: 'token' },
   invalid_target: { status: 400, title: 'Invalid target', stage: 'token' },
   response_invalid: { status: 502, title: 'Upstream response invalid', stage: 'forward' },
+  // audit
+  audit_unavailable: { status: 503, title: 'Audit log unavailable', stage: 'audit' },
+  // admin listener
+  permission_denied: { status: 403, title: 'Permission denied', stage: 'admin' },
+  admin_request_invalid: { status: 400, title: 'Invalid admin request', stage: 'admin' },
+  audit_event_not_found: { status: 404, title: 'No such audit event or head', stage: 'admin' },
   // gateway
   internal_error: { status: 500, title: 'Internal error', stage: 'gateway' },
 } as const satisfies Record<string, ProblemCodeInfo>;

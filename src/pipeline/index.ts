@@ -1,10 +1,14 @@
 import type { Clock } from '../clock.ts';
 import type { RuntimePlan } from '../config/plan.ts';
 import { clientAddress } from '../http/forwarded.ts';
+import type { AnswerGate } from '../http/gated-response.ts';
 import { traceContextFor, traceIdOf } from '../http/trace-context.ts';
 import type { Logger } from '../observe/logger.ts';
+import type { ExpiryRegistry } from '../observe/metrics/expiry.ts';
 import type { SigningKeyRing } from '../services/token/signing-keys.ts';
 import type { Stores } from '../store/types.ts';
+import { createAnswerGate } from './audit/gate.ts';
+import { createAuditAdmissionStage } from './audit/stage.ts';
 import { createApiKeyAuthenticator } from './authenticate/api-key.ts';
 import type { Authenticator } from './authenticate/authenticator.ts';
 import { createBearerAuthenticator } from './authenticate/bearer.ts';
@@ -37,6 +41,10 @@ export interface PipelineDeps {
   readonly signingKeys: () => SigningKeyRing;
   /** For operational warnings (an issuer's JWKS failing) and alerts raised on the request path (e.g. malware scanning unavailable). */
   readonly logger: Logger;
+  /** Where certificate and key expiry is reported, for the metrics. */
+  readonly expiry?: ExpiryRegistry | undefined;
+  /** Told about each request served without its audit event (a fail-open contract, buffer full). */
+  readonly unaudited?: ((ex: Exchange) => void) | undefined;
 }
 
 /** A plan made live: its stages, its upstream pools, and the counters they keep. */
@@ -45,6 +53,8 @@ export interface PlanRuntime {
   readonly counters: readonly StageCounters[];
   /** Decision cache hits and misses, evaluation errors, shadow differences (this plan's). */
   readonly authorization: AuthorizationCounters;
+  /** Holds every answer of this plan until its decision's audit event is committed. */
+  readonly answerGate: AnswerGate;
   handle(ex: Exchange): void;
   /** Every limited partner's current usage, for a metrics exporter. */
   limitUsage(): Promise<PartnerUsage[]>;
@@ -54,7 +64,9 @@ export interface PlanRuntime {
 
 /**
  * The order of stages, written once:
- * route -> authenticate -> limit -> inspect -> authorize -> forward (record runs when the response closes).
+ * route -> authenticate -> limit -> inspect -> authorize -> audit admission -> forward
+ * (record runs when the response closes; the answer gate holds every answer until its audit
+ * event is committed).
  * Requests for the gateway's own endpoints skip the stages marked `forLocal: false` and
  * are answered by the endpoint instead of forwarded.
  */
@@ -127,6 +139,12 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
         enforced: plan.authorization.settings.enforced,
         forLocal: false,
       },
+      {
+        name: 'audit',
+        run: createAuditAdmissionStage(plan.audit, deps.stores.audit),
+        enforced: true,
+        forLocal: false,
+      },
     ],
     (ex) => (ex.local === undefined ? forwarder.respond(ex) : answerLocally(ex)),
     hooks,
@@ -136,6 +154,11 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
     plan,
     counters: pipeline.counters,
     authorization: decisionPoint.counters,
+    answerGate: createAnswerGate(plan.audit, {
+      log: deps.stores.audit,
+      typeBase: plan.gateway.problems.typeBase,
+      unaudited: deps.unaudited ?? (() => {}),
+    }),
     handle(ex) {
       const headers = ex.req.headers;
       if (trusted.any) {

@@ -1,4 +1,4 @@
-import type { AuditStore } from '../audit/event.ts';
+import type { AuditLog } from '../audit/log.ts';
 import type { PartnerStatusStore, RevocationStore } from './lifecycle-types.ts';
 import type { AssertionReplayStore, ClientStore, SigningKeyStore } from './token-types.ts';
 
@@ -30,7 +30,8 @@ export interface ApiKeyStore {
 /** Every piece of state behind one handle, opened once per process. */
 export interface Stores {
   readonly apiKeys: ApiKeyStore;
-  readonly audit: AuditStore;
+  /** The tamper-evident audit log; producers `append`, the request path `submit`s and waits. */
+  readonly audit: AuditLog;
   /** Partners' lifecycle status (suspended, decommissioned), checked on every request. */
   readonly partners: PartnerStatusStore;
   /** Access tokens revoked before their expiry. */
@@ -41,5 +42,6 @@ export interface Stores {
   readonly signingKeys: SigningKeyStore;
   /** Client assertion ids already used (`private_key_jwt` replay protection). */
   readonly assertionReplay: AssertionReplayStore;
-  close(): void;
+  /** Writes what the audit log still holds, then releases every store. */
+  close(): Promise<void>;
 }

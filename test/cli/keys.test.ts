@@ -33,7 +33,7 @@ describe('portcullis keys', () => {
       assert.equal(record?.application, 'billing');
       assert.ok(!JSON.stringify(record).includes(key.slice(17)));
     } finally {
-      stores.close();
+      await stores.close();
     }
   });
 
@@ -71,7 +71,7 @@ describe('portcullis keys', () => {
       assert.match(events[0]!.actor, /^cli/);
       assert.ok(!JSON.stringify(events).includes('ptc_'));
     } finally {
-      stores.close();
+      await stores.close();
     }
   });
 

@@ -88,7 +88,8 @@ describe('hot reload', () => {
     await dispatcher.close();
     assert.equal(swapped, 8, 'not every reload swapped the plan');
     assert.deepEqual(failures.slice(0, 5), []);
-    assert.ok(ok > 200, `only ${ok} requests completed`);
+    // Enough requests to span every swap; a throughput floor belongs in the benchmark.
+    assert.ok(ok > 50, `only ${ok} requests completed`);
     context.diagnostic(`${ok} requests served across ${swapped} plan swaps, 0 failed`);
   });
 });

@@ -79,7 +79,7 @@ export function spawnCli(args: string[]): GatewayProcess {
     waitForStderr: (pattern, timeoutMs = 10_000) =>
       until(() => pattern.exec(stderr) ?? undefined, timeoutMs, String(pattern)),
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill(signal);
       const [code] = (await once(child, 'exit')) as [number | null];
       return code;

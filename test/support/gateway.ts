@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import type { Clock } from '../../src/clock.ts';
+import { compilePlan } from '../../src/config/plan.ts';
 import { Gateway } from '../../src/gateway.ts';
 import { createLogger, type Logger } from '../../src/observe/logger.ts';
 import type { Recorder } from '../../src/pipeline/record/recorder.ts';
@@ -68,7 +69,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     'contracts/acme.yaml': contractFile('acme', ['listPets', 'createPet', 'listMyPets', 'getPet', 'getFile']),
     ...options.files,
   });
-  const stores = openStores({ kind: 'sqlite', path: 'data/portcullis.db' }, config.dir);
+  const plan = compilePlan(config.dir);
+  const stores = openStores({ kind: 'sqlite', path: 'data/portcullis.db' }, config.dir, plan.gateway.audit);
   const { logger, lines } = captureLogger();
   const clock = options.clock ?? { now: () => Date.now() };
   const keys = createKeyService({ store: stores.apiKeys, audit: stores.audit, clock, actor: 'test' });
@@ -95,7 +97,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     issueKey,
     close: async () => {
       await gateway.close();
-      stores.close();
+      await stores.close();
       await upstream.close();
       config.remove();
     },
