@@ -294,6 +294,9 @@ export class Gateway {
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     if (!same(old.gateway.listeners, next.gateway.listeners)) changed.push('listeners');
     if (!same(old.gateway.store, next.gateway.store)) changed.push('store');
+    // The exporter is built once per process; the sampling ratio applies per plan.
+    if (!same({ ...old.gateway.tracing, samplingRatio: 0 }, { ...next.gateway.tracing, samplingRatio: 0 }))
+      changed.push('tracing');
     for (const key of LISTENER_SETTINGS) {
       if (old.http[key] !== next.http[key]) changed.push(`http.${key}`);
     }

@@ -6,6 +6,7 @@ import { watchConfigDir } from '../config/watch.ts';
 import { startOrdersUpstream } from '../demo/orders-upstream.ts';
 import { Gateway } from '../gateway.ts';
 import { createLogger } from '../observe/logger.ts';
+import { startTracing } from '../observe/tracing/tracing.ts';
 import { openStores } from '../store/open.ts';
 import { type CliIO, parseCommandArgs } from './io.ts';
 import { demoUpstreamAddress, ensureDemoKey, QUICKSTART_DIR, quickstartBanner } from './quickstart.ts';
@@ -29,16 +30,19 @@ export async function startCommand(args: string[], io: CliIO): Promise<number> {
   const demo = values.config === undefined || values.demo ? demoUpstreamAddress(plan) : undefined;
   const logger = createLogger(plan.gateway.logging.level);
   const stores = openStores(plan.gateway.store, plan.dir);
+  const tracing = startTracing(plan.gateway.tracing, logger);
 
   let upstream: Server | undefined;
   let gateway: Gateway;
   try {
     if (demo !== undefined)
       upstream = await startOrdersUpstream(demo.hostname.replace(/^\[|\]$/g, ''), Number(demo.port));
-    gateway = await Gateway.start({ configDir: dir, logger, stores, plan });
+    const recorders = tracing === undefined ? [] : [tracing.recorder];
+    gateway = await Gateway.start({ configDir: dir, logger, stores, plan, recorders });
   } catch (error) {
     upstream?.close();
     stores.close();
+    await tracing?.shutdown();
     throw error;
   }
   if (demo !== undefined) {
@@ -61,6 +65,7 @@ export async function startCommand(args: string[], io: CliIO): Promise<number> {
       process.off('SIGHUP', reload);
       gateway
         .close()
+        .then(() => tracing?.shutdown())
         .then(() => {
           upstream?.close();
           stores.close();

@@ -2,6 +2,7 @@ import Type from 'typebox';
 import { HttpLimitsSchema, ListenerSchema } from '../http/config.ts';
 import { DEFAULT_PROBLEM_TYPE_BASE } from '../http/problem.ts';
 import { LoggingSchema } from '../observe/config.ts';
+import { TracingSchema } from '../observe/tracing/config.ts';
 import { AuthenticationSchema } from '../pipeline/authenticate/config.ts';
 import { UpstreamSchema } from '../pipeline/forward/config.ts';
 import { StoreSchema } from '../store/config.ts';
@@ -40,6 +41,7 @@ export const GatewaySchema = Type.Object(
     }),
     store: StoreSchema,
     logging: LoggingSchema,
+    tracing: TracingSchema,
     shutdown: Type.Object(
       { drainTimeoutMs: Type.Integer({ minimum: 0, maximum: 600000, default: 10000 }) },
       { ...closed, default: {} },

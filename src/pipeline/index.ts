@@ -2,6 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { RuntimePlan } from '../config/plan.ts';
 import { clientAddress } from '../http/forwarded.ts';
 import { traceContextFor, traceIdOf } from '../http/trace-context.ts';
+import { newTraceSampler } from '../observe/tracing/sampling.ts';
 import type { Stores } from '../store/types.ts';
 import { createApiKeyAuthenticator } from './authenticate/api-key.ts';
 import { createAuthenticateStage } from './authenticate/stage.ts';
@@ -67,6 +68,8 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
     hooks,
   );
   const trusted = plan.trustedProxies;
+  const tracing = plan.gateway.tracing;
+  const sampleNewTrace = tracing.enabled ? newTraceSampler(tracing.samplingRatio) : undefined;
   return {
     plan,
     counters: pipeline.counters,
@@ -83,6 +86,7 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
         headers.traceparent as string | undefined,
         headers.tracestate as string | undefined,
         traceIdOf(ex.id),
+        sampleNewTrace,
       );
       pipeline.run(ex);
     },
