@@ -41,6 +41,7 @@ export function writeGatewayConfig(
   dir: string,
   upstreamUrl: string,
   contractExtra: Record<string, unknown> = {},
+  gatewayExtra: Record<string, unknown> = {},
 ): string {
   mkdirSync(join(dir, 'apis'), { recursive: true });
   mkdirSync(join(dir, 'contracts'), { recursive: true });
@@ -53,6 +54,7 @@ export function writeGatewayConfig(
       store: { kind: 'sqlite', path: 'data/portcullis.db' },
       logging: { level: 'warn' },
       reload: { watch: false },
+      ...gatewayExtra,
     }),
   );
   writeFileSync(join(dir, 'apis/orders.yaml'), stringify(OPENAPI));
@@ -99,6 +101,22 @@ export const TARGETS: readonly Target[] = [
     async start(upstream, scratch, cpu) {
       const dir = join(scratch, 'portcullis');
       const key = writeGatewayConfig(dir, upstream.url);
+      return {
+        server: await startServer('gateway.ts', [dir], cpu),
+        headers: { 'x-api-key': key },
+        owned: true,
+      };
+    },
+  },
+  {
+    // Every request traced and exported over OTLP/HTTP; the upstream drains the exports as
+    // a collector would, so only the gateway's own cost of tracing is measured.
+    name: 'portcullis (tracing)',
+    baseline: 'portcullis',
+    async start(upstream, scratch, cpu) {
+      const dir = join(scratch, 'portcullis-tracing');
+      const tracing = { enabled: true, otlp: { endpoint: `${upstream.url}/v1/traces` } };
+      const key = writeGatewayConfig(dir, upstream.url, {}, { tracing });
       return {
         server: await startServer('gateway.ts', [dir], cpu),
         headers: { 'x-api-key': key },

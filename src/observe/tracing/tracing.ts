@@ -1,12 +1,11 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOnSampler, BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { Recorder } from '../../pipeline/record/recorder.ts';
 import { createTraceRecorder } from '../../pipeline/record/trace.ts';
 import type { Logger } from '../logger.ts';
 import type { TracingConfig } from './config.ts';
-import { PresetIdGenerator } from './ids.ts';
 import { reportingExporter } from './reporting-exporter.ts';
 
 const MAX_EXPORT_BATCH = 512;
@@ -21,9 +20,9 @@ export interface Tracing {
 }
 
 /**
- * Starts OpenTelemetry tracing when `config.enabled`: spans go through a batch processor
- * to an OTLP/HTTP (JSON) exporter, off the request path. Returns undefined when disabled,
- * so the gateway adds no recorder and pays nothing per request.
+ * Starts OpenTelemetry tracing when `config.enabled`: finished spans go through the SDK's
+ * batch processor to its OTLP/HTTP (JSON) exporter, off the request path. Returns
+ * undefined when disabled, so the gateway adds no recorder and pays nothing per request.
  */
 export function startTracing(config: TracingConfig, logger: Logger): Tracing | undefined {
   if (!config.enabled) return undefined;
@@ -32,28 +31,21 @@ export function startTracing(config: TracingConfig, logger: Logger): Tracing | u
     headers: config.otlp.headers,
     timeoutMillis: config.otlp.timeoutMs,
   });
-  const ids = new PresetIdGenerator();
-  const provider = new TracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: config.serviceName }),
-    // Sampling is decided when the request arrives (see sampling.ts); the recorder only
-    // builds spans for sampled traces.
-    sampler: new AlwaysOnSampler(),
-    idGenerator: ids,
-    spanProcessors: [
-      new BatchSpanProcessor({
-        exporter: reportingExporter(exporter, logger),
-        scheduledDelayMillis: config.otlp.intervalMs,
-        exportTimeoutMillis: config.otlp.timeoutMs,
-        maxQueueSize: config.otlp.maxQueueSize,
-        maxExportBatchSize: Math.min(MAX_EXPORT_BATCH, config.otlp.maxQueueSize),
-      }),
-    ],
+  const processor = new BatchSpanProcessor({
+    exporter: reportingExporter(exporter, logger),
+    scheduledDelayMillis: config.otlp.intervalMs,
+    exportTimeoutMillis: config.otlp.timeoutMs,
+    maxQueueSize: config.otlp.maxQueueSize,
+    maxExportBatchSize: Math.min(MAX_EXPORT_BATCH, config.otlp.maxQueueSize),
   });
+  const resource = defaultResource().merge(
+    resourceFromAttributes({ [ATTR_SERVICE_NAME]: config.serviceName }),
+  );
   // A failed export was already reported by the exporter; it never fails the caller.
   const settled = () => undefined;
   return {
-    recorder: createTraceRecorder(provider.getTracer('portcullis'), ids),
-    flush: () => provider.forceFlush().catch(settled),
-    shutdown: () => provider.shutdown().catch(settled),
+    recorder: createTraceRecorder(processor, { resource, scope: { name: 'portcullis' } }),
+    flush: () => processor.forceFlush().catch(settled),
+    shutdown: () => processor.shutdown().catch(settled),
   };
 }

@@ -1,14 +1,13 @@
 import {
   type Attributes,
-  type Context,
-  ROOT_CONTEXT,
+  type SpanContext,
   SpanKind,
+  type SpanStatus,
   SpanStatusCode,
   TraceFlags,
-  type Tracer,
-  trace,
 } from '@opentelemetry/api';
-import { TraceState } from '@opentelemetry/core';
+import { hrTime } from '@opentelemetry/core';
+import { RandomIdGenerator, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_HTTP_REQUEST_METHOD,
@@ -16,8 +15,7 @@ import {
   ATTR_HTTP_ROUTE,
   ATTR_URL_SCHEME,
 } from '@opentelemetry/semantic-conventions';
-import type { TraceContext } from '../../http/trace-context.ts';
-import type { PresetIdGenerator } from '../../observe/tracing/ids.ts';
+import { FinishedSpan, type SpanOrigin } from '../../observe/tracing/span.ts';
 import type { Exchange } from '../exchange.ts';
 import type { Recorder } from './recorder.ts';
 
@@ -36,62 +34,76 @@ export const SPAN_ATTRIBUTES = {
   aborted: 'portcullis.aborted',
 } as const;
 
-/** `performance.now()` readings as epoch milliseconds, which the SDK takes as span times. */
-function epochMs(performanceTime: number): number {
-  return performance.timeOrigin + performanceTime;
-}
+const UNSET: SpanStatus = { code: SpanStatusCode.UNSET };
+const FAILED: SpanStatus = { code: SpanStatusCode.ERROR };
+const NO_ATTRIBUTES: Attributes = {};
 
 /**
- * Builds a request's spans once its response has closed: a server span whose ids are the
- * ones the gateway sent upstream in `traceparent` (so the upstream's spans nest under it),
- * continuing the caller's span when there was one, and one child span per stage that ran,
- * timed by `Exchange.marks`. Attributes name the decision, who called and what was
- * decided; never a header, a credential, a path parameter or a payload value.
+ * Builds a request's spans once its response has closed and hands them to `processor`
+ * (a batch processor in front of the OTLP exporter): a server span with exactly the ids
+ * the gateway sent upstream in `traceparent` (so the upstream's spans nest under it), a
+ * child of the caller's span when there was one, and one child span per stage that ran,
+ * timed by `Exchange.marks` (`performance.now()` readings, made epoch times by `hrTime`).
+ * Attributes name the decision, who called and what was decided; never a header, a
+ * credential, a path parameter or a payload value.
  */
-export function createTraceRecorder(tracer: Tracer, ids: PresetIdGenerator): Recorder {
+export function createTraceRecorder(processor: Pick<SpanProcessor, 'onEnd'>, origin: SpanOrigin): Recorder {
+  const ids = new RandomIdGenerator();
   return {
     request(ex) {
-      const context = ex.trace;
+      const trace = ex.trace;
       // Unsampled traces (the caller's choice or the ratio's) cost nothing more here.
-      if (context === undefined || (Number.parseInt(context.flags, 16) & TraceFlags.SAMPLED) === 0) return;
-      const end = epochMs(performance.now());
-      ids.preset(context.traceId, context.spanId);
-      const server = tracer.startSpan(
-        spanName(ex),
-        { kind: SpanKind.SERVER, startTime: epochMs(ex.startedAt), attributes: requestAttributes(ex) },
-        callerContext(context),
-      );
-      ids.clear();
-      const parent = trace.setSpan(ROOT_CONTEXT, server);
+      if (trace === undefined || (Number.parseInt(trace.flags, 16) & TraceFlags.SAMPLED) === 0) return;
+      const end = hrTime();
+      const server: SpanContext = {
+        traceId: trace.traceId,
+        spanId: trace.spanId,
+        traceFlags: TraceFlags.SAMPLED,
+      };
+      const caller: SpanContext | undefined =
+        trace.parentSpanId === undefined
+          ? undefined
+          : {
+              traceId: trace.traceId,
+              spanId: trace.parentSpanId,
+              traceFlags: TraceFlags.SAMPLED,
+              isRemote: true,
+            };
       const marks = ex.marks;
       for (let i = 0; i < marks.length; i += 2) {
         const stage = marks[i] as string;
         const last = i + 2 >= marks.length;
-        const span = tracer.startSpan(stage, { startTime: epochMs(marks[i + 1] as number) }, parent);
-        if (last && ex.denial !== undefined && ex.stage === stage) {
-          span.setAttribute(SPAN_ATTRIBUTES.denialCode, ex.denial.code);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: ex.denial.code });
-        }
-        span.end(last ? end : epochMs(marks[i + 3] as number));
+        const denied = last && ex.denial !== undefined && ex.stage === stage;
+        processor.onEnd(
+          new FinishedSpan(origin, {
+            name: stage,
+            kind: SpanKind.INTERNAL,
+            context: { traceId: trace.traceId, spanId: ids.generateSpanId(), traceFlags: TraceFlags.SAMPLED },
+            parent: server,
+            start: hrTime(marks[i + 1] as number),
+            end: last ? end : hrTime(marks[i + 3] as number),
+            status: denied ? { code: SpanStatusCode.ERROR, message: ex.denial!.code } : UNSET,
+            attributes: denied ? { [SPAN_ATTRIBUTES.denialCode]: ex.denial!.code } : NO_ATTRIBUTES,
+          }),
+        );
       }
-      if (ex.res.statusCode >= 500) server.setStatus({ code: SpanStatusCode.ERROR });
-      server.end(end);
+      processor.onEnd(
+        new FinishedSpan(origin, {
+          name: spanName(ex),
+          kind: SpanKind.SERVER,
+          context: server,
+          parent: caller,
+          start: hrTime(ex.startedAt),
+          end,
+          // HTTP semantic conventions: a server span is an error for 5xx only.
+          status: ex.res.statusCode >= 500 ? FAILED : UNSET,
+          attributes: requestAttributes(ex),
+        }),
+      );
     },
     // A request the listener could not parse has no trace context to continue.
     listenerRejection() {},
   };
-}
-
-/** The caller's span as the remote parent, or no parent for a trace the gateway started. */
-function callerContext(context: TraceContext): Context {
-  if (context.parentSpanId === undefined) return ROOT_CONTEXT;
-  return trace.setSpanContext(ROOT_CONTEXT, {
-    traceId: context.traceId,
-    spanId: context.parentSpanId,
-    traceFlags: Number.parseInt(context.flags, 16),
-    isRemote: true,
-    traceState: context.state === undefined ? undefined : new TraceState(context.state),
-  });
 }
 
 /** Methods named as they are; any other token the client sent is `_OTHER` (HTTP semantic conventions). */

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { traceContextFor, traceIdOf } from '../../../src/http/trace-context.ts';
-import { PresetIdGenerator } from '../../../src/observe/tracing/ids.ts';
 import { newTraceSampler } from '../../../src/observe/tracing/sampling.ts';
 
 const ids = Array.from({ length: 2000 }, () => traceIdOf(randomUUID()));
@@ -26,24 +25,5 @@ describe('sampling the traces the gateway starts', () => {
     assert.equal(traceContextFor(undefined, undefined, ids[0]!).flags, '01');
     const caller = `00-${ids[1]}-00f067aa0ba902b7-01`;
     assert.equal(traceContextFor(caller, undefined, ids[0]!, none).flags, '01');
-  });
-});
-
-describe('PresetIdGenerator', () => {
-  test('hands preset ids to the next span only, then random ones', () => {
-    const generator = new PresetIdGenerator();
-    generator.preset('4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7');
-    assert.equal(generator.generateSpanId(), '00f067aa0ba902b7');
-    assert.equal(generator.generateTraceId(), '4bf92f3577b34da6a3ce929d0e0e4736');
-    assert.match(generator.generateSpanId(), /^[0-9a-f]{16}$/);
-    assert.notEqual(generator.generateTraceId(), '4bf92f3577b34da6a3ce929d0e0e4736');
-  });
-
-  test('forgets a preset trace id the tracer did not ask for', () => {
-    const generator = new PresetIdGenerator();
-    generator.preset('4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7');
-    generator.generateSpanId();
-    generator.clear();
-    assert.notEqual(generator.generateTraceId(), '4bf92f3577b34da6a3ce929d0e0e4736');
   });
 });
