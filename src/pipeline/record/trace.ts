@@ -1,12 +1,13 @@
 import {
   type Attributes,
+  type HrTime,
   type SpanContext,
   SpanKind,
   type SpanStatus,
   SpanStatusCode,
   TraceFlags,
 } from '@opentelemetry/api';
-import { hrTime } from '@opentelemetry/core';
+import { addHrTimes, millisToHrTime } from '@opentelemetry/core';
 import { RandomIdGenerator, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import {
   ATTR_CLIENT_ADDRESS,
@@ -34,6 +35,13 @@ export const SPAN_ATTRIBUTES = {
   aborted: 'portcullis.aborted',
 } as const;
 
+const TIME_ORIGIN = millisToHrTime(performance.timeOrigin);
+
+/** A `performance.now()` reading as an epoch time (the process's time origin plus the reading). */
+function epochTime(performanceTime: number): HrTime {
+  return addHrTimes(TIME_ORIGIN, millisToHrTime(performanceTime));
+}
+
 const UNSET: SpanStatus = { code: SpanStatusCode.UNSET };
 const FAILED: SpanStatus = { code: SpanStatusCode.ERROR };
 const NO_ATTRIBUTES: Attributes = {};
@@ -43,7 +51,7 @@ const NO_ATTRIBUTES: Attributes = {};
  * (a batch processor in front of the OTLP exporter): a server span with exactly the ids
  * the gateway sent upstream in `traceparent` (so the upstream's spans nest under it), a
  * child of the caller's span when there was one, and one child span per stage that ran,
- * timed by `Exchange.marks` (`performance.now()` readings, made epoch times by `hrTime`).
+ * timed by `Exchange.marks` (`performance.now()` readings, made epoch times with `performance.timeOrigin`).
  * Attributes name the decision, who called and what was decided; never a header, a
  * credential, a path parameter or a payload value.
  */
@@ -54,7 +62,7 @@ export function createTraceRecorder(processor: Pick<SpanProcessor, 'onEnd'>, ori
       const trace = ex.trace;
       // Unsampled traces (the caller's choice or the ratio's) cost nothing more here.
       if (trace === undefined || (Number.parseInt(trace.flags, 16) & TraceFlags.SAMPLED) === 0) return;
-      const end = hrTime();
+      const end = epochTime(performance.now());
       const server: SpanContext = {
         traceId: trace.traceId,
         spanId: trace.spanId,
@@ -80,8 +88,8 @@ export function createTraceRecorder(processor: Pick<SpanProcessor, 'onEnd'>, ori
             kind: SpanKind.INTERNAL,
             context: { traceId: trace.traceId, spanId: ids.generateSpanId(), traceFlags: TraceFlags.SAMPLED },
             parent: server,
-            start: hrTime(marks[i + 1] as number),
-            end: last ? end : hrTime(marks[i + 3] as number),
+            start: epochTime(marks[i + 1] as number),
+            end: last ? end : epochTime(marks[i + 3] as number),
             status: denied ? { code: SpanStatusCode.ERROR, message: ex.denial!.code } : UNSET,
             attributes: denied ? { [SPAN_ATTRIBUTES.denialCode]: ex.denial!.code } : NO_ATTRIBUTES,
           }),
@@ -93,7 +101,7 @@ export function createTraceRecorder(processor: Pick<SpanProcessor, 'onEnd'>, ori
           kind: SpanKind.SERVER,
           context: server,
           parent: caller,
-          start: hrTime(ex.startedAt),
+          start: epochTime(ex.startedAt),
           end,
           // HTTP semantic conventions: a server span is an error for 5xx only.
           status: ex.res.statusCode >= 500 ? FAILED : UNSET,
