@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { isDeepStrictEqual } from 'node:util';
 import { type Clock, systemClock } from './clock.ts';
 import { ConfigError, type ConfigIssue } from './config/issues.ts';
 import { compilePlan, type RuntimePlan } from './config/plan.ts';
@@ -291,7 +292,8 @@ export class Gateway {
 
   #warnAboutRestartOnlyChanges(old: RuntimePlan, next: RuntimePlan): void {
     const changed: string[] = [];
-    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    // Key order differs with the order keys were written in the file and defaults filled in.
+    const same = isDeepStrictEqual;
     if (!same(old.gateway.listeners, next.gateway.listeners)) changed.push('listeners');
     if (!same(old.gateway.store, next.gateway.store)) changed.push('store');
     // The exporter is built once per process; the sampling ratio applies per plan.

@@ -323,3 +323,37 @@ describe('portcullis start', () => {
     assert.equal(receiver.exports.length, 0);
   });
 });
+
+describe('reloading the tracing configuration', () => {
+  let t: TestGateway;
+  const file = (tracing: Record<string, unknown>) => ({
+    'portcullis.yaml': gatewayFile({ upstreamUrl: t.upstream.url, extra: { tracing } }),
+  });
+  before(async () => {
+    t = await startTestGateway({ gateway: { extra: { tracing: { enabled: true } } } });
+  });
+  after(() => t.close());
+
+  const upstreamFlags = async () => {
+    await (await fetch(`${t.url}/pets`, { headers: { 'x-api-key': t.key } })).arrayBuffer();
+    return String(t.upstream.requests.at(-1)!.headers.traceparent).slice(-2);
+  };
+
+  test('applies a new sampling ratio at once, and says the rest needs a restart', async () => {
+    assert.equal(await upstreamFlags(), '01');
+    t.config.write(file({ enabled: true, samplingRatio: 0 }));
+    assert.ok((await t.gateway.reload()).ok);
+    assert.equal(await upstreamFlags(), '00');
+    assert.ok(!t.logs.some((l) => l.includes('only after a restart')), t.logs.join('\n'));
+
+    t.config.write(file({ enabled: true, samplingRatio: 0, serviceName: 'renamed' }));
+    assert.ok((await t.gateway.reload()).ok);
+    assert.deepEqual(
+      t.logs
+        .map((l) => JSON.parse(l) as { msg: string; keys?: string[] })
+        .filter((l) => l.msg.includes('only after a restart'))
+        .map((l) => l.keys),
+      [['tracing']],
+    );
+  });
+});
