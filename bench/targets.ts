@@ -108,14 +108,21 @@ export const TARGETS: readonly Target[] = [
       };
     },
   },
-  {
-    // Every request traced and exported over OTLP/HTTP; the upstream drains the exports as
-    // a collector would, so only the gateway's own cost of tracing is measured.
-    name: 'portcullis (tracing)',
+  tracingTarget('portcullis (tracing)', 1),
+  tracingTarget('portcullis (tracing 10%)', 0.1),
+];
+
+/**
+ * Portcullis tracing `samplingRatio` of its requests and exporting them over OTLP/HTTP; the
+ * upstream drains the exports as a collector would, so the gateway's own cost is measured.
+ */
+function tracingTarget(name: string, samplingRatio: number): Target {
+  return {
+    name,
     baseline: 'portcullis',
     async start(upstream, scratch, cpu) {
-      const dir = join(scratch, 'portcullis-tracing');
-      const tracing = { enabled: true, otlp: { endpoint: `${upstream.url}/v1/traces` } };
+      const dir = join(scratch, name.replace(/\W+/g, '-'));
+      const tracing = { enabled: true, samplingRatio, otlp: { endpoint: `${upstream.url}/v1/traces` } };
       const key = writeGatewayConfig(dir, upstream.url, {}, { tracing });
       return {
         server: await startServer('gateway.ts', [dir], cpu),
@@ -123,5 +130,5 @@ export const TARGETS: readonly Target[] = [
         owned: true,
       };
     },
-  },
-];
+  };
+}
