@@ -108,27 +108,25 @@ export const TARGETS: readonly Target[] = [
       };
     },
   },
-  tracingTarget('portcullis (tracing)', 1),
-  tracingTarget('portcullis (tracing 10%)', 0.1),
-];
-
-/**
- * Portcullis tracing `samplingRatio` of its requests and exporting them over OTLP/HTTP; the
- * upstream drains the exports as a collector would, so the gateway's own cost is measured.
- */
-function tracingTarget(name: string, samplingRatio: number): Target {
-  return {
-    name,
+  {
+    name: 'portcullis (tracing)',
     baseline: 'portcullis',
     async start(upstream, scratch, cpu) {
-      const dir = join(scratch, name.replace(/\W+/g, '-'));
-      const tracing = { enabled: true, samplingRatio, otlp: { endpoint: `${upstream.url}/v1/traces` } };
-      const key = writeGatewayConfig(dir, upstream.url, {}, { tracing });
+      const dir = join(scratch, 'portcullis-tracing');
+      const key = writeGatewayConfig(dir, upstream.url, {}, { tracing: tracingTo(upstream) });
       return {
         server: await startServer('gateway.ts', [dir], cpu),
         headers: { 'x-api-key': key },
         owned: true,
       };
     },
-  };
+  },
+];
+
+/**
+ * Tracing every request, exported over OTLP/HTTP to the benchmark's upstream, which drains
+ * the exports as a collector would: what is measured is the gateway's own cost.
+ */
+export function tracingTo(upstream: ServerProcess, samplingRatio = 1): Record<string, unknown> {
+  return { enabled: true, samplingRatio, otlp: { endpoint: `${upstream.url}/v1/traces` } };
 }

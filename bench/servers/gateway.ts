@@ -11,5 +11,5 @@ const logger = createLogger('warn');
 const tracing = startTracing(plan.gateway.tracing, logger);
 const recorders = tracing === undefined ? [] : [tracing.recorder];
 const gateway = await Gateway.start({ configDir, logger, plan, recorders });
-serveBenchmarkIpc(Number(new URL(gateway.url).port));
+serveBenchmarkIpc(Number(new URL(gateway.url).port), () => gateway.reload().then((r) => r.ok));
 process.on('SIGINT', () => void gateway.close().then(() => process.exit(0)));
