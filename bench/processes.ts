@@ -1,12 +1,14 @@
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
-import type { CpuMessage, ReadyMessage } from './servers/ipc.ts';
+import type { CpuMessage, ReadyMessage, ReloadedMessage } from './servers/ipc.ts';
 
 /** A server under test in its own process. */
 export interface ServerProcess {
   readonly url: string;
   /** CPU time (user + system) this process has used so far, in microseconds. */
   cpuMicros(): Promise<number>;
+  /** Asks a gateway to reload its configuration directory; resolves once it has. */
+  reload(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -27,6 +29,11 @@ export async function startServer(script: string, args: string[], cpu?: number):
       child.send('cpu');
       const [reply] = (await once(child, 'message')) as [CpuMessage];
       return reply.cpu.user + reply.cpu.system;
+    },
+    async reload() {
+      child.send('reload');
+      const [reply] = (await once(child, 'message')) as [ReloadedMessage];
+      if (!reply.reloaded) throw new Error('the server did not reload its configuration');
     },
     async stop() {
       child.kill('SIGTERM');

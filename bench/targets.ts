@@ -252,6 +252,7 @@ export const TARGETS: readonly Target[] = [
         server: {
           url: server.url,
           cpuMicros: () => server.cpuMicros(),
+          reload: () => server.reload(),
           async stop() {
             await server.stop();
             await redis.stop();
@@ -292,4 +293,25 @@ export const TARGETS: readonly Target[] = [
       };
     },
   },
+  {
+    name: 'portcullis (tracing)',
+    baseline: 'portcullis',
+    async start(upstream, scratch, cpu) {
+      const dir = join(scratch, 'portcullis-tracing');
+      const key = await writeGatewayConfig(dir, upstream.url, {}, { tracing: tracingTo(upstream) });
+      return {
+        server: await startServer('gateway.ts', [dir], cpu),
+        headers: { 'x-api-key': key },
+        owned: true,
+      };
+    },
+  },
 ];
+
+/**
+ * Tracing every request, exported over OTLP/HTTP to the benchmark's upstream, which drains
+ * the exports as a collector would: what is measured is the gateway's own cost.
+ */
+export function tracingTo(upstream: ServerProcess, samplingRatio = 1): Record<string, unknown> {
+  return { enabled: true, samplingRatio, otlp: { endpoint: `${upstream.url}/v1/traces` } };
+}

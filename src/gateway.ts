@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { isDeepStrictEqual } from 'node:util';
 import { type Clock, systemClock } from './clock.ts';
 import { ConfigError, type ConfigIssue } from './config/issues.ts';
 import { compilePlan, type RuntimePlan } from './config/plan.ts';
@@ -422,7 +423,8 @@ export class Gateway {
 
   #warnAboutRestartOnlyChanges(old: RuntimePlan, next: RuntimePlan): void {
     const changed: string[] = [];
-    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    // Key order differs with the order keys were written in the file and defaults filled in.
+    const same = isDeepStrictEqual;
     if (!same(old.gateway.listeners, next.gateway.listeners)) changed.push('listeners');
     if (!same(old.gateway.store, next.gateway.store)) changed.push('store');
     if (
@@ -431,6 +433,9 @@ export class Gateway {
     )
       changed.push('limits.store', 'limits.redis');
     if (!same(old.gateway.limits.adaptive, next.gateway.limits.adaptive)) changed.push('limits.adaptive');
+    // The exporter is built once per process; the sampling ratio applies per plan.
+    if (!same({ ...old.gateway.tracing, samplingRatio: 0 }, { ...next.gateway.tracing, samplingRatio: 0 }))
+      changed.push('tracing');
     for (const key of LISTENER_SETTINGS) {
       if (old.http[key] !== next.http[key]) changed.push(`http.${key}`);
     }

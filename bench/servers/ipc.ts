@@ -11,11 +11,20 @@ export interface CpuMessage {
   readonly cpu: NodeJS.CpuUsage;
 }
 
-/** Reports `port` to the parent and answers its `cpu` queries. */
-export function serveBenchmarkIpc(port: number): void {
+export interface ReloadedMessage {
+  readonly reloaded: boolean;
+}
+
+/**
+ * Reports `port` to the parent and answers its `cpu` queries, and its `reload` requests
+ * when the server can reload its configuration.
+ */
+export function serveBenchmarkIpc(port: number, reload?: () => Promise<boolean>): void {
   process.send!({ ready: port } satisfies ReadyMessage);
   process.on('message', (message) => {
     if (message === 'cpu') process.send!({ cpu: process.cpuUsage() } satisfies CpuMessage);
+    if (message === 'reload' && reload !== undefined)
+      void reload().then((reloaded) => process.send!({ reloaded } satisfies ReloadedMessage));
   });
   process.on('disconnect', () => process.exit(0));
 }

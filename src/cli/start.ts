@@ -6,6 +6,7 @@ import { watchConfigDir } from '../config/watch.ts';
 import { startOrdersUpstream } from '../demo/orders-upstream.ts';
 import { Gateway } from '../gateway.ts';
 import { createLogger } from '../observe/logger.ts';
+import { startTracing } from '../observe/tracing/tracing.ts';
 import { openStores } from '../store/open.ts';
 import { type CliIO, parseCommandArgs } from './io.ts';
 import {
@@ -37,16 +38,19 @@ export async function startCommand(args: string[], io: CliIO): Promise<number> {
   const stores = openStores(plan.gateway.store, plan.dir, plan.gateway.audit, {
     onError: (error, what) => logger.error({ err: error }, what),
   });
+  const tracing = startTracing(plan.gateway.tracing, logger);
 
   let upstream: Server | undefined;
   let gateway: Gateway;
   try {
     if (demo !== undefined)
       upstream = await startOrdersUpstream(demo.hostname.replace(/^\[|\]$/g, ''), Number(demo.port));
-    gateway = await Gateway.start({ configDir: dir, logger, stores, plan });
+    const recorders = tracing === undefined ? [] : [tracing.recorder];
+    gateway = await Gateway.start({ configDir: dir, logger, stores, plan, recorders });
   } catch (error) {
     upstream?.close();
     await stores.close();
+    await tracing?.shutdown();
     throw error;
   }
   if (demo !== undefined) {
@@ -71,6 +75,7 @@ export async function startCommand(args: string[], io: CliIO): Promise<number> {
       gateway
         .close()
         .then(() => stores.close())
+        .then(() => tracing?.shutdown())
         .then(() => {
           upstream?.close();
           resolve(0);

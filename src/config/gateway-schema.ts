@@ -3,6 +3,7 @@ import { AuditSchema } from '../audit/config.ts';
 import { HttpLimitsSchema, ListenerSchema } from '../http/config.ts';
 import { DEFAULT_PROBLEM_TYPE_BASE } from '../http/problem.ts';
 import { LoggingSchema } from '../observe/config.ts';
+import { TracingSchema } from '../observe/tracing/config.ts';
 import { AuthenticationSchema } from '../pipeline/authenticate/config.ts';
 import { AuthorizationSchema } from '../pipeline/authorize/config.ts';
 import { UpstreamSchema } from '../pipeline/forward/config.ts';
@@ -63,6 +64,7 @@ export const GatewaySchema = Type.Object(
     audit: AuditSchema,
     admin: AdminSchema,
     logging: LoggingSchema,
+    tracing: TracingSchema,
     shutdown: Type.Object(
       { drainTimeoutMs: Type.Integer({ minimum: 0, maximum: 600000, default: 10000 }) },
       { ...closed, default: {} },

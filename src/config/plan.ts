@@ -2,6 +2,7 @@ import { type AuditPlan, compileAudit } from '../audit/config.ts';
 import type { HeaderRules } from '../http/canonical-headers.ts';
 import type { HttpLimits } from '../http/config.ts';
 import { compileTrustedProxies, type TrustedProxies } from '../http/forwarded.ts';
+import { checkTracing } from '../observe/tracing/config.ts';
 import { type AuthenticationPlan, compileAuthentication } from '../pipeline/authenticate/config.ts';
 import {
   type AuthorizationPlan,
@@ -68,6 +69,7 @@ function compileLoaded(loaded: LoadedConfig, issues: ConfigIssue[]): RuntimePlan
     issues.push(loaded.gatewaySource.issue(['trustedProxies', index], 'must be an IP address or CIDR block'));
   }
   const authentication = compileAuthentication(loaded, issues);
+  checkTracing(loaded, issues);
   const plan: RuntimePlan = {
     version: loaded.version,
     dir: loaded.dir,

@@ -19,13 +19,14 @@ const MAX_TRACESTATE = 512;
 /**
  * Continues the caller's trace when its `traceparent` is valid (W3C Trace Context §3.2),
  * otherwise starts a new one whose trace id is `newTraceId` (the decision id's random
- * bits, so a trace and a decision are found by the same value). An invalid header is
- * ignored, never an error.
+ * bits, so a trace and a decision are found by the same value), sampled unless
+ * `sampleNewTrace` says otherwise. An invalid header is ignored, never an error.
  */
 export function traceContextFor(
   traceparent: string | undefined,
   tracestate: string | undefined,
   newTraceId: string,
+  sampleNewTrace?: (traceId: string) => boolean,
 ): TraceContext {
   const spanId = newSpanId();
   if (traceparent !== undefined) {
@@ -41,7 +42,8 @@ export function traceContextFor(
       return { traceId: m[2]!, spanId, parentSpanId: m[3]!, flags: m[4]!, state };
     }
   }
-  return { traceId: newTraceId, spanId, parentSpanId: undefined, flags: '01', state: undefined };
+  const flags = sampleNewTrace === undefined || sampleNewTrace(newTraceId) ? '01' : '00';
+  return { traceId: newTraceId, spanId, parentSpanId: undefined, flags, state: undefined };
 }
 
 /** A v4 UUID's 32 hex digits, usable as a trace id. */

@@ -5,6 +5,7 @@ import type { AnswerGate } from '../http/gated-response.ts';
 import { traceContextFor, traceIdOf } from '../http/trace-context.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { ExpiryRegistry } from '../observe/metrics/expiry.ts';
+import { newTraceSampler } from '../observe/tracing/sampling.ts';
 import type { SigningKeyRing } from '../services/token/signing-keys.ts';
 import type { Stores } from '../store/types.ts';
 import { createAnswerGate } from './audit/gate.ts';
@@ -150,6 +151,8 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
     hooks,
   );
   const trusted = plan.trustedProxies;
+  const tracing = plan.gateway.tracing;
+  const sampleNewTrace = tracing.enabled ? newTraceSampler(tracing.samplingRatio) : undefined;
   return {
     plan,
     counters: pipeline.counters,
@@ -172,6 +175,7 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
         headers.traceparent as string | undefined,
         headers.tracestate as string | undefined,
         traceIdOf(ex.id),
+        sampleNewTrace,
       );
       pipeline.run(ex);
     },

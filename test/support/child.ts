@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { collectTestLogs, recordApiKeysIn } from './secrets.ts';
 
 const CLI = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
@@ -18,7 +19,10 @@ export interface GatewayProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs `portcullis <args>` in a child process on the project's Node. */
+/**
+ * Runs `portcullis <args>` in a child process on the project's Node. Its stdout (the JSON
+ * log) joins the run's log collection; API keys it prints on stderr are test secrets.
+ */
 export function spawnCli(args: string[]): GatewayProcess {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Record<string, unknown>[] = [];
@@ -32,6 +36,7 @@ export function spawnCli(args: string[]): GatewayProcess {
     partial += chunk.toString();
     const lines = partial.split('\n');
     partial = lines.pop()!;
+    collectTestLogs(lines);
     for (const line of lines) {
       try {
         logs.push(JSON.parse(line) as Record<string, unknown>);
@@ -43,6 +48,8 @@ export function spawnCli(args: string[]): GatewayProcess {
   });
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
+    // The quickstart banner shows the demo key: a secret that no log line may contain.
+    recordApiKeysIn(chunk.toString());
     notify();
   });
   child.on('exit', notify);

@@ -1,6 +1,7 @@
 import { main } from '../../src/cli/main.ts';
+import { recordApiKeysIn } from './secrets.ts';
 
-/** Runs the CLI in this process and captures what it writes. */
+/** Runs the CLI in this process and captures what it writes; API keys it prints are test secrets. */
 export async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
@@ -8,5 +9,6 @@ export async function runCli(args: string[]): Promise<{ code: number; stdout: st
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
   });
+  recordApiKeysIn(stdout + stderr);
   return { code, stdout, stderr };
 }

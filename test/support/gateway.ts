@@ -15,14 +15,20 @@ import {
   type TempDir,
   tempConfigDir,
 } from './config.ts';
+import { collectTestLogs, recordApiKeysIn } from './secrets.ts';
 import { type RecordingUpstream, startRecordingUpstream, type UpstreamHandler } from './upstream.ts';
 
-/** Collects every log line a component writes, to assert on (or grep for secrets). */
+/**
+ * Collects every log line a component writes, to assert on; the lines also go to the
+ * run's collection, which is scanned for test secrets after the suite.
+ */
 export function captureLogger(level = 'debug'): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      const written = chunk.toString('utf8').split('\n').filter(Boolean);
+      lines.push(...written);
+      collectTestLogs(written);
       callback();
     },
   });
@@ -50,7 +56,7 @@ export interface TestGatewayOptions {
   readonly files?: ConfigFiles;
   /** Appended to the upstream's origin in the API's upstream URL. */
   readonly upstreamPath?: string;
-  /** Recorders that see every finished exchange (besides the log). */
+  /** Recorders besides the log (e.g. tracing), as `portcullis start` adds them. */
   readonly recorders?: readonly Recorder[];
 }
 
@@ -74,8 +80,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const { logger, lines } = captureLogger();
   const clock = options.clock ?? { now: () => Date.now() };
   const keys = createKeyService({ store: stores.apiKeys, audit: stores.audit, clock, actor: 'test' });
-  const issueKey = (partner: string, o: { ttlMs?: number } = {}) =>
-    keys.issue({ partner, ttlMs: o.ttlMs }).key;
+  const issueKey = (partner: string, o: { ttlMs?: number } = {}) => {
+    const issued = keys.issue({ partner, ttlMs: o.ttlMs }).key;
+    recordApiKeysIn(issued);
+    return issued;
+  };
   const key = issueKey('acme');
   const gateway = await Gateway.start({
     configDir: config.dir,
