@@ -75,7 +75,10 @@ const median = (xs: number[]) => {
 };
 
 const scratch = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
-const chosen = TARGETS.filter((t) => values.only === undefined || t.name.includes(values.only));
+// `--only NAME` picks the target of exactly that name if there is one, else every name containing it.
+const exact = TARGETS.filter((t) => t.name === values.only);
+const chosen =
+  exact.length > 0 ? exact : TARGETS.filter((t) => values.only === undefined || t.name.includes(values.only));
 const targets = TARGETS.filter(
   (t) => chosen.includes(t) || t.name === 'bare proxy' || chosen.some((c) => c.baseline === t.name),
 );

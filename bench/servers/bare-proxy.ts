@@ -2,8 +2,11 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
+import { tuneGarbageCollectionForServing } from '../../src/runtime/gc-tuning.ts';
 import { serveBenchmarkIpc } from './ipc.ts';
 
+// The same V8 settings as Portcullis, so the floor is measured on equal terms.
+tuneGarbageCollectionForServing();
 /** The floor: a pass-through proxy with node:http and undici, no checks at all. */
 const pool = new Pool(process.argv[2]!, { connections: 128 });
 const server = createServer((req, res) => {

@@ -2,9 +2,11 @@ import { compilePlan } from '../../src/config/plan.ts';
 import { Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/observe/logger.ts';
 import { startTracing } from '../../src/observe/tracing/tracing.ts';
+import { tuneGarbageCollectionForServing } from '../../src/runtime/gc-tuning.ts';
 import { serveBenchmarkIpc } from './ipc.ts';
 
 /** Portcullis itself, on the configuration directory given as argument, as `portcullis start` runs it. */
+tuneGarbageCollectionForServing();
 const configDir = process.argv[2]!;
 const plan = compilePlan(configDir);
 const logger = createLogger('warn');

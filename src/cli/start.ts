@@ -7,6 +7,7 @@ import { startOrdersUpstream } from '../demo/orders-upstream.ts';
 import { Gateway } from '../gateway.ts';
 import { createLogger } from '../observe/logger.ts';
 import { startTracing } from '../observe/tracing/tracing.ts';
+import { tuneGarbageCollectionForServing } from '../runtime/gc-tuning.ts';
 import { openStores } from '../store/open.ts';
 import { type CliIO, parseCommandArgs } from './io.ts';
 import {
@@ -32,6 +33,7 @@ export async function startCommand(args: string[], io: CliIO): Promise<number> {
     demo: { type: 'boolean', default: false },
   });
   const dir = values.config ?? QUICKSTART_DIR;
+  tuneGarbageCollectionForServing();
   const plan = compilePlan(dir);
   const demo = values.config === undefined || values.demo ? demoUpstreamAddress(plan) : undefined;
   const logger = createLogger(plan.gateway.logging.level);
