@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type AuditConfig, DEFAULT_AUDIT_CONFIG } from '../audit/config.ts';
+import type { AuditLog } from '../audit/log.ts';
 import { type OpenAuditLogOptions, openAuditLog } from '../audit/open.ts';
 import { PortcullisError } from '../errors.ts';
 import type { StoreConfig } from './config.ts';
@@ -27,6 +28,20 @@ const MIGRATIONS = [
   { id: '0008_audit_events_moved_to_audit_log', sql: 'DROP TABLE IF EXISTS audit_events;' },
 ];
 
+/** Stores that live in this process only, around the given audit log (closed with them). */
+export function memoryStores(log: AuditLog): Stores {
+  return {
+    apiKeys: new MemoryApiKeyStore(),
+    audit: log,
+    partners: new MemoryPartnerStatusStore(),
+    revocations: new MemoryRevocationStore(),
+    clients: new MemoryClientStore(),
+    signingKeys: new MemorySigningKeyStore(),
+    assertionReplay: new MemoryAssertionReplayStore(),
+    close: () => log.close(),
+  };
+}
+
 /**
  * Opens the configured stores; `baseDir` anchors relative paths (the config directory).
  * `audit` places the audit log (`plan.gateway.audit`; the defaults when absent).
@@ -37,19 +52,7 @@ export function openStores(
   audit: AuditConfig = DEFAULT_AUDIT_CONFIG,
   options: OpenAuditLogOptions = {},
 ): Stores {
-  if (config.kind === 'memory') {
-    const log = openAuditLog(config, audit, baseDir, options);
-    return {
-      apiKeys: new MemoryApiKeyStore(),
-      audit: log,
-      partners: new MemoryPartnerStatusStore(),
-      revocations: new MemoryRevocationStore(),
-      clients: new MemoryClientStore(),
-      signingKeys: new MemorySigningKeyStore(),
-      assertionReplay: new MemoryAssertionReplayStore(),
-      close: () => log.close(),
-    };
-  }
+  if (config.kind === 'memory') return memoryStores(openAuditLog(config, audit, baseDir, options));
   const path = resolve(baseDir, config.path);
   let db: ReturnType<typeof openDatabase>;
   let log: ReturnType<typeof openAuditLog>;

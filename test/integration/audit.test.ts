@@ -7,15 +7,8 @@ import { AuditLog } from '../../src/audit/log.ts';
 import type { AppendBatch } from '../../src/audit/sequencer.ts';
 import { Gateway } from '../../src/gateway.ts';
 import { createKeyService } from '../../src/services/keys/service.ts';
-import { MemoryApiKeyStore } from '../../src/store/memory/api-keys.ts';
 import { MemoryLogBackend } from '../../src/store/memory/audit-log.ts';
-import { MemoryPartnerStatusStore, MemoryRevocationStore } from '../../src/store/memory/lifecycle.ts';
-import {
-  MemoryAssertionReplayStore,
-  MemoryClientStore,
-  MemorySigningKeyStore,
-} from '../../src/store/memory/tokens.ts';
-import type { Stores } from '../../src/store/types.ts';
+import { memoryStores } from '../../src/store/open.ts';
 import { contractFile, gatewayFile, PETS_OPENAPI, type TempDir, tempConfigDir } from '../support/config.ts';
 import { captureLogger, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { rawRequest } from '../support/raw-http.ts';
@@ -170,16 +163,7 @@ describe('answers and the audit log', () => {
       capacity,
       maxBatch: 100,
     });
-    const stores: Stores = {
-      apiKeys: new MemoryApiKeyStore(),
-      audit: log,
-      partners: new MemoryPartnerStatusStore(),
-      revocations: new MemoryRevocationStore(),
-      clients: new MemoryClientStore(),
-      signingKeys: new MemorySigningKeyStore(),
-      assertionReplay: new MemoryAssertionReplayStore(),
-      close: () => log.close(),
-    };
+    const stores = memoryStores(log);
     const keys = createKeyService({
       store: stores.apiKeys,
       audit: log,
