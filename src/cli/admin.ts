@@ -2,8 +2,7 @@ import { ROLE_PERMISSIONS, type Role } from '../services/admin/config.ts';
 import { generateAdminToken } from '../services/admin/token.ts';
 import { type CliIO, EXIT_OK, parseCommandArgs, UsageError } from './io.ts';
 
-export const ADMIN_USAGE =
-  'portcullis admin token --id NAME --roles ROLE[,ROLE]   roles: ' + Object.keys(ROLE_PERMISSIONS).join(', ');
+export const ADMIN_USAGE = `portcullis admin token --id NAME --roles ROLE[,ROLE]   roles: ${Object.keys(ROLE_PERMISSIONS).join(', ')}`;
 
 /** `portcullis admin token`: makes an admin token and prints the entry for `admin.tokens`. */
 export function adminCommand(args: string[], io: CliIO): number {
