@@ -20,6 +20,8 @@ const CL_REPEATED = reject('framing_invalid', 'Content-Length must appear at mos
 const TE_REPEATED = reject('framing_invalid', 'Transfer-Encoding must appear at most once.');
 const TE_AND_CL = reject('framing_invalid', 'Content-Length and Transfer-Encoding must not both be present.');
 const TE_NOT_CHUNKED = reject('framing_invalid', 'Only "Transfer-Encoding: chunked" is accepted.');
+const EXPECT_REPEATED = reject('header_repeated', 'The Expect header must appear at most once.');
+const EXPECT_UNSUPPORTED = reject('expectation_unsupported', 'Only "Expect: 100-continue" is supported.');
 
 /**
  * Reads `rawHeaders`, not `headers`: Node keeps the first of a repeated header and drops
@@ -30,6 +32,7 @@ export function inspectRawHeaders(raw: readonly string[], rules: HeaderRules): H
   let host: string | undefined;
   let contentLengths = 0;
   let transferEncoding: string | undefined;
+  let expect: string | undefined;
   let seen: Set<string> | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
@@ -44,6 +47,12 @@ export function inspectRawHeaders(raw: readonly string[], rules: HeaderRules): H
       case 'transfer-encoding':
         if (transferEncoding !== undefined) return TE_REPEATED;
         transferEncoding = raw[i + 1]!;
+        break;
+      case 'expect':
+        // Node acts on the first Expect only; a second one is an ambiguity, never honoured.
+        if (expect !== undefined) return EXPECT_REPEATED;
+        expect = raw[i + 1]!;
+        if (expect.trim().toLowerCase() !== '100-continue') return EXPECT_UNSUPPORTED;
         break;
       default:
         if (rules.singletons.has(name)) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { holdBodyUntilInvited } from './body.ts';
 import type { HttpLimits } from './config.ts';
 import { GatedResponse } from './gated-response.ts';
 import { rawProblemResponse } from './problem.ts';
@@ -61,6 +62,13 @@ export function createListener(
   );
   // One over the limit, so the route stage sees that the limit was passed and refuses.
   server.maxHeadersCount = limits.maxHeaderCount + 1;
+  // Node would send `100 Continue` at once; the stage that reads the body sends it instead.
+  server.on('checkContinue', (req: IncomingMessage, res: GatedResponse) => {
+    holdBodyUntilInvited(req);
+    events.onRequest(req, res);
+  });
+  // Node would answer a bare 417; the route stage refuses with a problem and a decision id.
+  server.on('checkExpectation', events.onRequest);
 
   // Both events hand over the net.Socket typed as a Duplex.
   const refuse = (stream: Duplex, code: ProblemCode, reason: string): void => {

@@ -18,6 +18,7 @@ export const PROBLEM_CODES = {
   host_repeated: { status: 400, title: 'Host header repeated', stage: 'listener' },
   host_not_allowed: { status: 400, title: 'Host not served here', stage: 'listener' },
   request_timeout: { status: 408, title: 'Request timed out', stage: 'listener' },
+  expectation_unsupported: { status: 417, title: 'Expectation not supported', stage: 'listener' },
   // route
   route_not_found: { status: 404, title: 'No such route', stage: 'route' },
   method_not_allowed: { status: 405, title: 'Method not allowed on this route', stage: 'route' },

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { Pool } from 'undici';
-import { hasRequestBody } from '../../http/body.ts';
+import { hasRequestBody, inviteBody } from '../../http/body.ts';
 import type { Exchange } from '../exchange.ts';
 import type { Denial, Responder } from '../stage.ts';
 import { BufferingHandler } from './buffered-response.ts';
@@ -55,13 +55,15 @@ export function createForwarder(
     const path = plan.basePath + suffix + (target.query === '' ? '' : `?${target.query}`);
     const req = ex.req;
     const responsePlan = ex.responsePlan;
+    const body = ex.body ?? (hasRequestBody(req) ? req : null);
+    if (body === req) inviteBody(req, ex.res);
     upstream.pool.dispatch(
       {
         path,
         method: req.method!,
         headers: upstreamRequestHeaders(ex, rules),
         // A body the inspect stage read is sent as checked; any other streams through.
-        body: ex.body ?? (hasRequestBody(req) ? req : null),
+        body,
       },
       responsePlan === undefined
         ? new ProxyHandler(ex, reject)

@@ -1,4 +1,4 @@
-import { hasRequestBody } from '../../http/body.ts';
+import { hasRequestBody, inviteBody } from '../../http/body.ts';
 import type { Exchange, HeaderEdits } from '../exchange.ts';
 import { type Denial, deny, type Stage, type Verdict } from '../stage.ts';
 import { BODY_TOO_LARGE, type ContentCoding, readBody } from './body-reader.ts';
@@ -124,6 +124,7 @@ async function readAndCheck(
   scanner: Scanner | undefined,
 ): Promise<Verdict> {
   const stream = facts.kind === 'binary' && rules.scanUploads ? scanner!.open() : undefined;
+  inviteBody(ex.req, ex.res);
   const read = await readBody(ex.req, {
     maxBytes: rules.maxBodyBytes,
     maxRatio: rules.maxRatio,

@@ -1,3 +1,4 @@
+import { inviteBody } from '../../../http/body.ts';
 import { type FormParams, readForm } from '../../../http/form.ts';
 import { sendJson } from '../../../http/json.ts';
 import {
@@ -30,6 +31,7 @@ export function sendOAuthError(ex: Exchange, failure: OAuthError): void {
 
 /** Reads the form of a token-service request, or answers why it cannot be read. */
 export async function readOAuthForm(ex: Exchange): Promise<FormParams | undefined> {
+  inviteBody(ex.req, ex.res);
   const form = await readForm(ex.req, MAX_FORM_BYTES);
   if (form === 'aborted') return undefined;
   if (form === 'not_form') {
