@@ -16,6 +16,7 @@ import type { Logger } from './observe/logger.ts';
 import { type ExpiryRegistry, NO_EXPIRY_REGISTRY } from './observe/metrics/expiry.ts';
 import { createMetricsRecorder } from './observe/metrics/recorder.ts';
 import { GatewayMetrics } from './observe/metrics/registry.ts';
+import { AuthFailureThrottle } from './pipeline/authenticate/failure-throttle.ts';
 import { createAuthorizationRecorder } from './pipeline/authorize/recorder.ts';
 import type { PipelineHooks } from './pipeline/compose.ts';
 import { Exchange } from './pipeline/exchange.ts';
@@ -127,6 +128,8 @@ export class Gateway {
   #reloading: Promise<ReloadResult> | undefined;
   #closing: Promise<void> | undefined;
   #signingKeys: SigningKeyRing | undefined;
+  /** Failed authentications per client address: kept across plans, like the limits. */
+  readonly #authFailures = new AuthFailureThrottle();
 
   private constructor(options: GatewayOptions, plan: RuntimePlan, stores: Stores, limitStore: LimitStore) {
     this.#options = options;
@@ -349,6 +352,7 @@ export class Gateway {
         clock: this.#clock,
         isDraining: () => this.#draining,
         limits: this.#limits,
+        authFailures: this.#authFailures,
         signingKeys: () => this.#keyRing(plan),
         logger: this.#logger,
         expiry: this.expiry,

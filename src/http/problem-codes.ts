@@ -26,6 +26,11 @@ export const PROBLEM_CODES = {
   credential_missing: { status: 401, title: 'Credential missing', stage: 'authenticate' },
   credential_invalid: { status: 401, title: 'Credential invalid', stage: 'authenticate' },
   partner_suspended: { status: 403, title: 'Partner suspended', stage: 'authenticate' },
+  authentication_throttled: {
+    status: 429,
+    title: 'Too many failed authentication attempts',
+    stage: 'authenticate',
+  },
   issuer_unavailable: { status: 503, title: 'Token issuer unavailable', stage: 'authenticate' },
   // limit
   rate_limited: { status: 429, title: 'Rate limit exceeded', stage: 'limit' },

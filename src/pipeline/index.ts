@@ -14,6 +14,7 @@ import { createApiKeyAuthenticator } from './authenticate/api-key.ts';
 import type { Authenticator } from './authenticate/authenticator.ts';
 import { createBearerAuthenticator } from './authenticate/bearer.ts';
 import { createTokenVerifier } from './authenticate/bearer-runtime.ts';
+import { type AuthFailureThrottle, createAuthFailureGuard } from './authenticate/failure-throttle.ts';
 import { createAuthenticateStage } from './authenticate/stage.ts';
 import type { AuthorizationCounters } from './authorize/decision-cache.ts';
 import { DecisionPoint } from './authorize/decision-point.ts';
@@ -38,6 +39,8 @@ export interface PipelineDeps {
   readonly isDraining: () => boolean;
   /** The process's limit store, upstream health signal and limit counters (they outlive plans). */
   readonly limits: LimitStageDeps;
+  /** The process's count of failed authentications per client address (it outlives plans). */
+  readonly authFailures: AuthFailureThrottle;
   /** The token service's signing keys, one ring per process, opened on first use. */
   readonly signingKeys: () => SigningKeyRing;
   /** For operational warnings (an issuer's JWKS failing) and alerts raised on the request path (e.g. malware scanning unavailable). */
@@ -76,6 +79,7 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
     createHealthEndpoint(deps.isDraining),
     createUsageEndpoint(plan.limits, deps.limits.store),
   ];
+  const failures = createAuthFailureGuard(deps.authFailures, plan.authentication.failureThrottle, deps.clock);
   const authenticators: Authenticator[] = [
     createApiKeyAuthenticator(plan.authentication, { store: deps.stores.apiKeys, clock: deps.clock }),
   ];
@@ -92,7 +96,13 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
     authenticators.push(createBearerAuthenticator(bearer, { verifier, clients: deps.stores.clients }));
     if (ring !== undefined) {
       localEndpoints.push(
-        ...createOAuthEndpoints(plan.tokens!, { ring, verifier, stores: deps.stores, clock: deps.clock }),
+        ...createOAuthEndpoints(plan.tokens!, {
+          ring,
+          verifier,
+          stores: deps.stores,
+          clock: deps.clock,
+          failures,
+        }),
       );
     }
   }
@@ -119,7 +129,7 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
       },
       {
         name: 'authenticate',
-        run: createAuthenticateStage(authenticators, { partners: deps.stores.partners }),
+        run: createAuthenticateStage(authenticators, { partners: deps.stores.partners, failures }),
         enforced: true,
         forLocal: true,
       },

@@ -33,6 +33,8 @@ describe('bearer token attacks', () => {
     t = await startTokenGateway({
       authentication: {
         issuers: { idp: { issuer: IDP, jwksUri: idp.uri, algorithms: ['RS256'] } },
+        // Every attack here comes from one address; the throttle has its own tests.
+        failureThrottle: { limit: 0 },
       },
       files: {
         'contracts/acme.yaml': {

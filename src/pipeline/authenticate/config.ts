@@ -2,6 +2,7 @@ import Type from 'typebox';
 import type { ConfigIssue } from '../../config/issues.ts';
 import type { LoadedConfig } from '../../config/load.ts';
 import { closed, NAME_PATTERN, name } from '../../config/names.ts';
+import { WindowSchema, windowSeconds } from '../../config/window.ts';
 import { API_KEY_ID_PATTERN } from '../../services/keys/format.ts';
 import { ContractTokensSchema } from '../../services/token/config.ts';
 import {
@@ -11,6 +12,7 @@ import {
   compileBearer,
   IssuerSchema,
 } from './bearer-config.ts';
+import type { FailureThrottleSettings } from './failure-throttle.ts';
 
 /** An API key declared in the contract (configuration as code): only its hash. */
 export const DeclaredApiKeySchema = Type.Object(
@@ -54,6 +56,18 @@ export const AuthenticationSchema = Type.Object(
       propertyNames: { pattern: NAME_PATTERN },
       default: {},
     }),
+    /**
+     * Failed authentications (invalid credentials, at the API or the token endpoint) one
+     * client address may make per window before it is refused with 429 until the window
+     * ends. `limit: 0` turns it off.
+     */
+    failureThrottle: Type.Object(
+      {
+        limit: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 50 }),
+        window: WindowSchema('1m'),
+      },
+      { ...closed, default: {} },
+    ),
   },
   { ...closed, default: {} },
 );
@@ -76,6 +90,7 @@ export interface AuthenticationPlan {
   readonly apiKeyPartners: ReadonlySet<string>;
   /** Bearer tokens; undefined when no issuer (built-in or external) is configured. */
   readonly bearer: BearerPlan | undefined;
+  readonly failureThrottle: FailureThrottleSettings;
 }
 
 export function compileAuthentication(loaded: LoadedConfig, issues: ConfigIssue[]): AuthenticationPlan {
@@ -106,5 +121,9 @@ export function compileAuthentication(loaded: LoadedConfig, issues: ConfigIssue[
     declaredKeys,
     apiKeyPartners,
     bearer: compileBearer(loaded, issues),
+    failureThrottle: {
+      limit: loaded.gateway.authentication.failureThrottle.limit,
+      windowMs: windowSeconds(loaded.gateway.authentication.failureThrottle.window) * 1000,
+    },
   };
 }

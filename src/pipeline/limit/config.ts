@@ -2,6 +2,7 @@ import Type from 'typebox';
 import type { ConfigIssue } from '../../config/issues.ts';
 import type { LoadedConfig, LoadedContract } from '../../config/load.ts';
 import { closed, Name } from '../../config/names.ts';
+import { WindowSchema, windowSeconds } from '../../config/window.ts';
 import { RedisLimitStoreSchema } from '../../store/limits/config.ts';
 import { Calendar, type CalendarUnit, isTimeZone } from './calendar.ts';
 import { policyHeader, quoteName } from './headers.ts';
@@ -15,17 +16,11 @@ import type {
   RequestLimits,
 } from './policy.ts';
 
-const WINDOW_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600 };
-
 /** A rate with burst: `limit` units per `window`, up to `burst` at once. */
 export const RateSchema = Type.Object(
   {
     limit: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
-    window: Type.String({
-      pattern: '^[1-9][0-9]{0,5}[smh]$',
-      default: '1s',
-      'x-message': 'must be a duration like 1s, 10s, 1m or 1h',
-    }),
+    window: WindowSchema('1s'),
     /** Units a partner may use at once after being idle; default: `limit`. */
     burst: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })),
   },
@@ -211,15 +206,15 @@ function compilePartner(
 }
 
 function ratePolicy(name: string, key: string, config: RateConfig, operation?: string): RatePolicy {
-  const windowSeconds = Number(config.window.slice(0, -1)) * WINDOW_UNITS[config.window.slice(-1)]!;
+  const seconds = windowSeconds(config.window);
   const burst = config.burst ?? config.limit;
-  const emissionMs = (windowSeconds * 1000) / config.limit;
+  const emissionMs = (seconds * 1000) / config.limit;
   return {
     kind: 'rate',
     name,
     key,
     limit: config.limit,
-    windowSeconds,
+    windowSeconds: seconds,
     burst,
     emissionMs,
     toleranceMs: burst * emissionMs,

@@ -2,6 +2,7 @@ import type { Clock } from '../../../clock.ts';
 import type { TokenServicePlan } from '../../../services/token/plan.ts';
 import type { SigningKeyRing } from '../../../services/token/signing-keys.ts';
 import type { Stores } from '../../../store/types.ts';
+import type { AuthFailureGuard } from '../../authenticate/failure-throttle.ts';
 import type { TokenVerifier } from '../../authenticate/token-verifier.ts';
 import type { LocalEndpoint } from '../endpoint.ts';
 import { createJwksEndpoint, createMetadataEndpoint } from './discovery.ts';
@@ -16,6 +17,7 @@ export function createOAuthEndpoints(
     readonly verifier: TokenVerifier;
     readonly stores: Stores;
     readonly clock: Clock;
+    readonly failures: AuthFailureGuard;
   },
 ): LocalEndpoint[] {
   const { stores, clock } = deps;
@@ -29,6 +31,7 @@ export function createOAuthEndpoints(
     replay: stores.assertionReplay,
     revocations: stores.revocations,
     audit: stores.audit,
+    failures: deps.failures,
   };
   return [
     createTokenEndpoint(shared),

@@ -1,17 +1,16 @@
 import { singleParam } from '../../../http/form.ts';
 import { sendJson } from '../../../http/json.ts';
-import type { ClientAuthDeps } from '../../../services/token/client-auth.ts';
 import { type IntrospectionDeps, introspect, revoke } from '../../../services/token/introspection.ts';
 import { oauthError } from '../../../services/token/oauth-error.ts';
 import type { ClientRecord } from '../../../store/token-types.ts';
 import type { Exchange } from '../../exchange.ts';
 import type { LocalEndpoint } from '../endpoint.ts';
-import { authenticatedClient, readOAuthForm, sendOAuthError } from './respond.ts';
+import { authenticatedClient, type OAuthClientDeps, readOAuthForm, sendOAuthError } from './respond.ts';
 
 export const INTROSPECTION_PATH = '/oauth2/introspect';
 export const REVOCATION_PATH = '/oauth2/revoke';
 
-type Deps = ClientAuthDeps & IntrospectionDeps;
+type Deps = OAuthClientDeps & IntrospectionDeps;
 
 /** A POST endpoint about one `token`, for an authenticated client. */
 function tokenEndpoint(
@@ -24,6 +23,8 @@ function tokenEndpoint(
     path,
     authenticated: false,
     async handle(ex) {
+      const throttled = deps.failures.refusal(ex);
+      if (throttled !== undefined) return throttled;
       const form = await readOAuthForm(ex);
       if (form === undefined) return undefined;
       const authenticated = await authenticatedClient(ex, form, deps);

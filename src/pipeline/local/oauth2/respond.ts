@@ -7,7 +7,14 @@ import {
   type ClientAuthDeps,
 } from '../../../services/token/client-auth.ts';
 import { isOAuthError, type OAuthError, oauthError } from '../../../services/token/oauth-error.ts';
+import type { AuthFailureGuard } from '../../authenticate/failure-throttle.ts';
 import type { Exchange } from '../../exchange.ts';
+
+/** What the endpoints that authenticate a client need. */
+export interface OAuthClientDeps extends ClientAuthDeps {
+  /** Counts this endpoint's `invalid_client` answers with the API's failed authentications. */
+  readonly failures: AuthFailureGuard;
+}
 
 /** Token-service requests are small forms; a larger body is refused unread. */
 const MAX_FORM_BYTES = 16 * 1024;
@@ -50,15 +57,17 @@ export async function readOAuthForm(ex: Exchange): Promise<FormParams | undefine
 
 /**
  * Authenticates the calling client and records it as the exchange's identity (logs and
- * audit then name its partner and application), or answers `invalid_client`.
+ * audit then name its partner and application), or answers `invalid_client` (a failed
+ * authentication of the client's address, see `failure-throttle.ts`).
  */
 export async function authenticatedClient(
   ex: Exchange,
   form: FormParams,
-  deps: ClientAuthDeps,
+  deps: OAuthClientDeps,
 ): Promise<AuthenticatedClient | undefined> {
   const result = await authenticateClient(ex.req.headers.authorization, form, ex.id, deps);
   if (isOAuthError(result)) {
+    if (result.error === 'invalid_client') deps.failures.failed(ex);
     sendOAuthError(ex, result);
     return undefined;
   }

@@ -1,6 +1,5 @@
 import { singleParam } from '../../../http/form.ts';
 import { sendJson } from '../../../http/json.ts';
-import type { ClientAuthDeps } from '../../../services/token/client-auth.ts';
 import {
   CLIENT_CREDENTIALS,
   clientCredentials,
@@ -10,7 +9,7 @@ import {
 } from '../../../services/token/grants.ts';
 import { isOAuthError, oauthError } from '../../../services/token/oauth-error.ts';
 import type { LocalEndpoint } from '../endpoint.ts';
-import { authenticatedClient, readOAuthForm, sendOAuthError } from './respond.ts';
+import { authenticatedClient, type OAuthClientDeps, readOAuthForm, sendOAuthError } from './respond.ts';
 
 export const TOKEN_PATH = '/oauth2/token';
 
@@ -18,12 +17,14 @@ export const TOKEN_PATH = '/oauth2/token';
  * `POST /oauth2/token`: grants `client_credentials` (RFC 6749 §4.4) and token exchange
  * (RFC 8693), for a client authenticated by secret or `private_key_jwt`.
  */
-export function createTokenEndpoint(deps: ClientAuthDeps & GrantDeps): LocalEndpoint {
+export function createTokenEndpoint(deps: OAuthClientDeps & GrantDeps): LocalEndpoint {
   return {
     method: 'POST',
     path: TOKEN_PATH,
     authenticated: false,
     async handle(ex) {
+      const throttled = deps.failures.refusal(ex);
+      if (throttled !== undefined) return throttled;
       const form = await readOAuthForm(ex);
       if (form === undefined) return undefined;
       const grant = singleParam(form, 'grant_type');
