@@ -33,7 +33,8 @@ export function inspectRawHeaders(raw: readonly string[], rules: HeaderRules): H
   let contentLengths = 0;
   let transferEncoding: string | undefined;
   let expect: string | undefined;
-  let seen: Set<string> | undefined;
+  // Few names are singletons, so a short list beats building a set for every request.
+  let seen: string[] | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
     switch (name) {
@@ -56,10 +57,10 @@ export function inspectRawHeaders(raw: readonly string[], rules: HeaderRules): H
         break;
       default:
         if (rules.singletons.has(name)) {
-          seen ??= new Set();
-          if (seen.has(name))
+          seen ??= [];
+          if (seen.includes(name))
             return reject('header_repeated', `The ${name} header must appear at most once.`);
-          seen.add(name);
+          seen.push(name);
         }
     }
   }

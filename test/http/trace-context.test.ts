@@ -33,6 +33,17 @@ describe('trace context', () => {
     }
   });
 
+  test('gives every span its own random id, across refills of the random pool', () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 1500; i++) {
+      const { spanId } = traceContextFor(undefined, undefined, NEW);
+      assert.match(spanId, /^[0-9a-f]{16}$/);
+      assert.notEqual(spanId, '0000000000000000');
+      ids.add(spanId);
+    }
+    assert.equal(ids.size, 1500);
+  });
+
   test('derives a new trace id from a UUID', () => {
     assert.equal(traceIdOf('4bf92f35-77b3-4da6-a3ce-929d0e0e4736'), '4bf92f3577b34da6a3ce929d0e0e4736');
   });

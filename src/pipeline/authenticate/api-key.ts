@@ -1,7 +1,7 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../clock.ts';
 import { apiKeyId } from '../../services/keys/format.ts';
-import type { ApiKeyStore } from '../../store/types.ts';
+import type { ApiKeyRecord, ApiKeyStore } from '../../store/types.ts';
 import type { Exchange } from '../exchange.ts';
 import type { Identity } from '../identity.ts';
 import { type Denial, deny } from '../stage.ts';
@@ -15,6 +15,34 @@ function invalid(reason: string): Denial {
 }
 
 const TWO_KEYS = invalid('api key sent both in a header and in Authorization');
+
+/** What a stored key record gives every request that presents it, worked out once. */
+interface Verified {
+  readonly sha256: Buffer;
+  readonly identity: Identity;
+}
+
+/**
+ * Keyed by the store's record objects, which the store replaces when a key changes (and
+ * drops when another process changes the database), so an entry never outlives its record.
+ */
+const verifiedRecords = new WeakMap<ApiKeyRecord, Verified>();
+
+function verifiedOf(record: ApiKeyRecord): Verified {
+  let verified = verifiedRecords.get(record);
+  if (verified === undefined) {
+    verified = {
+      sha256: Buffer.from(record.sha256, 'hex'),
+      identity: {
+        partner: record.partner,
+        application: record.application,
+        credential: { kind: 'api_key', id: record.id },
+      },
+    };
+    verifiedRecords.set(record, verified);
+  }
+  return verified;
+}
 
 /**
  * API keys from the configured header or `Authorization: ApiKey <key>`. The key's hash is
@@ -63,19 +91,15 @@ export function createApiKeyAuthenticator(
       }
       const record = deps.store.find(id);
       if (record === undefined) return invalid(`unknown api key ${id}`);
-      if (!timingSafeEqual(digest, Buffer.from(record.sha256, 'hex')))
-        return invalid(`wrong secret for api key ${id}`);
+      const verified = verifiedOf(record);
+      if (!timingSafeEqual(digest, verified.sha256)) return invalid(`wrong secret for api key ${id}`);
       if (record.revokedAt !== undefined) return invalid(`api key ${id} is revoked`);
       if (record.expiresAt !== undefined && record.expiresAt <= deps.clock.now())
         return invalid(`api key ${id} expired`);
       if (!plan.apiKeyPartners.has(record.partner)) {
         return invalid(`partner ${record.partner} has no contract accepting api keys`);
       }
-      return {
-        partner: record.partner,
-        application: record.application,
-        credential: { kind: 'api_key', id },
-      };
+      return verified.identity;
     },
   };
 }

@@ -105,10 +105,11 @@ export function upstreamRequestHeaders(ex: Exchange, rules: RequestHeaderRules):
 export function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
   const text = Array.isArray(value) ? value.join(',') : value;
-  const tokens = new Set<string>();
+  // Most answers say only `keep-alive` or `close`: no set is built for those.
+  let tokens: Set<string> | undefined;
   for (const token of text.split(',')) {
     const t = token.trim().toLowerCase();
-    if (t !== '' && t !== 'close' && t !== 'keep-alive') tokens.add(t);
+    if (t !== '' && t !== 'close' && t !== 'keep-alive') (tokens ??= new Set()).add(t);
   }
-  return tokens.size === 0 ? undefined : tokens;
+  return tokens;
 }
