@@ -369,6 +369,7 @@ export class Gateway {
   /** One key ring per process; the master key is read when a plan first needs it. */
   #keyRing(plan: RuntimePlan): SigningKeyRing {
     this.#signingKeys ??= openSigningKeyRing(plan, {
+      expiry: this.expiry,
       stores: this.#stores,
       clock: this.#clock,
       actor: 'gateway',

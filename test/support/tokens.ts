@@ -67,6 +67,8 @@ export interface TokenGatewayOptions {
   readonly tokens?: Record<string, unknown>;
   readonly authentication?: Record<string, unknown>;
   readonly files?: ConfigFiles;
+  /** More of `portcullis.yaml` (listeners, admin, …). */
+  readonly gateway?: Record<string, unknown>;
 }
 
 async function answer(res: Response, before: number, t: TestGateway): Promise<Answer> {
@@ -92,6 +94,7 @@ export async function startTokenGateway(options: TokenGatewayOptions = {}): Prom
       extra: {
         tokens: { issuer: ISSUER, ...options.tokens },
         ...(options.authentication === undefined ? {} : { authentication: options.authentication }),
+        ...options.gateway,
       },
       moreApis: { orders: { openapi: 'apis/orders.yaml', hosts: ['127.0.0.1', 'localhost'] } },
     },

@@ -109,7 +109,9 @@ export function connectionTokens(value: string | string[] | undefined): Set<stri
   let tokens: Set<string> | undefined;
   for (const token of text.split(',')) {
     const t = token.trim().toLowerCase();
-    if (t !== '' && t !== 'close' && t !== 'keep-alive') (tokens ??= new Set()).add(t);
+    if (t === '' || t === 'close' || t === 'keep-alive') continue;
+    tokens ??= new Set();
+    tokens.add(t);
   }
   return tokens;
 }

@@ -3,6 +3,7 @@ import type { JWK, JWSHeaderParameters } from 'jose';
 import type { AuditSink } from '../../audit/event.ts';
 import type { Clock } from '../../clock.ts';
 import { PortcullisError } from '../../errors.ts';
+import type { ExpiryRegistry } from '../../observe/metrics/expiry.ts';
 import type { IssuerKeys, KeyLookup, KeyStatus } from '../../pipeline/authenticate/issuer-keys.ts';
 import type { StoreConfig } from '../../store/config.ts';
 import type { SigningKeyRecord, SigningKeyState, SigningKeyStore } from '../../store/token-types.ts';
@@ -45,6 +46,8 @@ export interface SigningKeyRingDeps {
   readonly audit: AuditSink;
   /** Who acts, for the audit trail. */
   readonly actor: string;
+  /** Where the keys' scheduled ends are reported (`token-signing-current`, `token-signing-previous`). */
+  readonly expiry?: ExpiryRegistry | undefined;
 }
 
 /**
@@ -58,6 +61,8 @@ export class SigningKeyRing implements IssuerKeys {
   #records: readonly SigningKeyRecord[] | undefined;
   #published = new Map<string, PublishedKey>();
   readonly #opened = new Map<string, KeyObject>();
+  /** The policy last asked for, which says when the current key is due to rotate. */
+  #policy: SigningPolicy | undefined;
 
   constructor(deps: SigningKeyRingDeps) {
     this.#deps = deps;
@@ -65,6 +70,8 @@ export class SigningKeyRing implements IssuerKeys {
 
   /** Creates the first keys (current and next) unless some exist. */
   ensure(policy: SigningPolicy): void {
+    this.#policy = policy;
+    this.#reportExpiry(this.#deps.store.list());
     if (this.#deps.store.list().some((k) => k.state === 'current')) return;
     const now = this.#deps.clock.now();
     const current = { ...this.#generate(policy, now), state: 'current' as const, activatedAt: now };
@@ -72,10 +79,12 @@ export class SigningKeyRing implements IssuerKeys {
     if (!this.#deps.store.initialize(current, next)) return;
     for (const key of [current, next])
       this.#audit('signing_key.created', key.kid, { alg: key.alg, state: key.state });
+    this.#reportExpiry(this.#deps.store.list());
   }
 
   /** The current key, after a scheduled rotation if one is due. */
   signingKey(policy: SigningPolicy): ActiveKey {
+    this.#policy = policy;
     let current = this.#current();
     if (current === undefined) {
       this.ensure(policy);
@@ -187,7 +196,24 @@ export class SigningKeyRing implements IssuerKeys {
     }
     this.#records = records;
     this.#published = published;
+    this.#reportExpiry(records);
     return published;
+  }
+
+  /**
+   * Reports when the current key is due to be replaced (a time in the past means a rotation
+   * is overdue: nothing has asked for a signing key since) and when the last previous key
+   * stops being published.
+   */
+  #reportExpiry(records: readonly SigningKeyRecord[]): void {
+    const expiry = this.#deps.expiry;
+    if (expiry === undefined) return;
+    const current = records.find((k) => k.state === 'current');
+    if (current?.activatedAt !== undefined && this.#policy !== undefined)
+      expiry.set('key', 'token-signing-current', current.activatedAt + this.#policy.rotateAfterMs);
+    const retiring = records.filter((k) => k.state === 'previous' && k.retireAt !== undefined);
+    if (retiring.length === 0) expiry.delete('key', 'token-signing-previous');
+    else expiry.set('key', 'token-signing-previous', Math.max(...retiring.map((k) => k.retireAt!)));
   }
 
   #generate(policy: SigningPolicy, now: number): SigningKeyRecord {
@@ -226,7 +252,12 @@ export class SigningKeyRing implements IssuerKeys {
 /** The key ring of a configuration's store, sealed with its master key (see `loadMasterKey`). */
 export function openSigningKeyRing(
   plan: { readonly gateway: { readonly store: StoreConfig }; readonly dir: string },
-  deps: { readonly stores: Stores; readonly clock: Clock; readonly actor: string },
+  deps: {
+    readonly stores: Stores;
+    readonly clock: Clock;
+    readonly actor: string;
+    readonly expiry?: ExpiryRegistry | undefined;
+  },
 ): SigningKeyRing {
   return new SigningKeyRing({
     store: deps.stores.signingKeys,
@@ -234,5 +265,6 @@ export function openSigningKeyRing(
     clock: deps.clock,
     audit: deps.stores.audit,
     actor: deps.actor,
+    expiry: deps.expiry,
   });
 }

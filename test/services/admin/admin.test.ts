@@ -6,6 +6,7 @@ import { ADMIN_OPERATIONS } from '../../../src/services/admin/operations/index.t
 import { generateAdminToken } from '../../../src/services/admin/token.ts';
 import { rfcLeafHash, verifyConsistency, verifyInclusion } from '../../audit/rfc9162.ts';
 import { startTestGateway, type TestGateway } from '../../support/gateway.ts';
+import { PETS_AUDIENCE, startTokenGateway, type TokenGateway } from '../../support/tokens.ts';
 
 const auditor = generateAdminToken();
 const scraper = generateAdminToken();
@@ -188,5 +189,32 @@ describe('the admin listener', () => {
       assert.equal(doc.paths[op.path]?.get?.operationId, op.operationId);
       assert.equal(doc.paths[op.path]?.get?.['x-permission'], op.permission);
     }
+  });
+});
+
+describe('the token service in the metrics', () => {
+  let t: TokenGateway;
+  before(async () => {
+    t = await startTokenGateway({ gateway: ADMIN_CONFIG });
+  });
+  after(() => t.close());
+
+  test('exports when the current signing key is due to rotate', async () => {
+    await t.accessToken({ grant_type: 'client_credentials', resource: PETS_AUDIENCE });
+    const current = t.stores.signingKeys.list().find((k) => k.state === 'current');
+    assert.ok(current?.activatedAt !== undefined);
+    const res = await fetch(`${t.gateway.adminUrl!}/metrics`, {
+      headers: { authorization: `Bearer ${scraper.token}` },
+    });
+    const text = await res.text();
+    const match =
+      /portcullis_credential_expiry_timestamp_seconds\{kind="key",name="token-signing-current"\} ([\d.]+)/.exec(
+        text,
+      );
+    assert.ok(match !== null, text);
+    assert.equal(
+      Number(match[1]),
+      (current.activatedAt + t.gateway.plan.tokens!.signing.rotateAfterMs) / 1000,
+    );
   });
 });

@@ -119,4 +119,34 @@ describe('the signing key ring', () => {
       stores.close();
     }
   });
+
+  test('reports when the current key is due to rotate and when the previous one retires', () => {
+    const stores = openStores({ kind: 'memory', path: 'unused.db' }, dir.dir);
+    const reported = new Map<string, number>();
+    const expiry = {
+      set: (kind: string, name: string, at: number) => reported.set(`${kind}/${name}`, at),
+      delete: (kind: string, name: string) => reported.delete(`${kind}/${name}`),
+    };
+    try {
+      const keys = new SigningKeyRing({
+        store: stores.signingKeys,
+        sealer,
+        clock,
+        audit: stores.audit,
+        actor: 't',
+        expiry,
+      });
+      const start = now;
+      keys.ensure(POLICY);
+      assert.equal(reported.get('key/token-signing-current'), start + POLICY.rotateAfterMs);
+      assert.equal(reported.has('key/token-signing-previous'), false);
+      now += POLICY.rotateAfterMs;
+      keys.signingKey(POLICY); // the scheduled rotation
+      keys.jwks();
+      assert.equal(reported.get('key/token-signing-current'), now + POLICY.rotateAfterMs);
+      assert.equal(reported.get('key/token-signing-previous'), now + POLICY.retireAfterMs);
+    } finally {
+      stores.close();
+    }
+  });
 });
