@@ -3,6 +3,7 @@ import type { ConfigIssue } from '../../config/issues.ts';
 import type { LoadedConfig } from '../../config/load.ts';
 import { closed, Name } from '../../config/names.ts';
 import type { OperationSpec } from '../../config/openapi.ts';
+import { isTimeZone } from '../limit/calendar.ts';
 import type { SchemaJson } from './cedar.ts';
 import { type ContractPolicies, compileContractPolicies } from './contract-policies.ts';
 import { compileOperatorPolicies, type PolicyMap } from './operator-policies.ts';
@@ -24,11 +25,15 @@ export const TimeWindowSchema = Type.Object(
       pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$',
       'x-message': 'must be a time of day HH:MM (00:00 to 24:00)',
     }),
-    utcOffset: Type.String({
-      pattern: '^[+-]([01][0-9]|2[0-3]):[0-5][0-9]$',
-      default: '+00:00',
-      'x-message': 'must be an offset from UTC like +02:00 or -05:30',
-    }),
+    /** A fixed offset (no daylight saving); `+00:00` when neither it nor `timeZone` is given. */
+    utcOffset: Type.Optional(
+      Type.String({
+        pattern: '^[+-]([01][0-9]|2[0-3]):[0-5][0-9]$',
+        'x-message': 'must be an offset from UTC like +02:00 or -05:30',
+      }),
+    ),
+    /** An IANA time zone (`Europe/Paris`): the window follows its daylight saving. */
+    timeZone: Type.Optional(Type.String({ minLength: 1 })),
   },
   closed,
 );
@@ -131,6 +136,8 @@ export interface AuthorizationPlan {
   readonly shadow: SlicedPolicies | undefined;
   /** Partner → action → the contract grant covering it (to explain a denial). */
   readonly grants: ContractPolicies['grants'];
+  /** IANA zones whose local day and time every request context carries (`context.time.zones`). */
+  readonly timeZones: readonly string[];
 }
 
 /**
@@ -139,7 +146,8 @@ export interface AuthorizationPlan {
  * sets by partner.
  */
 export function compileAuthorization(loaded: LoadedConfig, issues: ConfigIssue[]): AuthorizationPlan {
-  const schema = cedarSchema(loaded.apis.values());
+  const timeZones = timeZonesOf(loaded);
+  const schema = cedarSchema(loaded.apis.values(), timeZones);
   const contracts = compileContractPolicies(loaded, schema, issues);
   const operators = compileOperatorPolicies(loaded.policyFiles, schema, issues);
   const union = (files: PolicyMap) => new Map([...contracts.policies, ...files]);
@@ -149,5 +157,16 @@ export function compileAuthorization(loaded: LoadedConfig, issues: ConfigIssue[]
     live: slicePolicies(union(operators.live)),
     shadow: operators.candidate === undefined ? undefined : slicePolicies(union(operators.candidate)),
     grants: contracts.grants,
+    timeZones,
   };
+}
+
+/** The valid IANA zones that contracts' time windows name, each once, sorted. */
+function timeZonesOf(loaded: LoadedConfig): string[] {
+  const zones = new Set<string>();
+  for (const contract of loaded.contracts.values())
+    for (const grant of contract.config.grants)
+      for (const window of grant.timeWindows)
+        if (window.timeZone !== undefined && isTimeZone(window.timeZone)) zones.add(window.timeZone);
+  return [...zones].sort();
 }

@@ -2,11 +2,12 @@ import type { ConfigIssue } from '../../config/issues.ts';
 import type { LoadedConfig } from '../../config/load.ts';
 import type { SourceFile } from '../../config/source.ts';
 import { parseCidr } from '../../http/forwarded.ts';
+import { isTimeZone } from '../limit/calendar.ts';
 import { type PolicyJson, type SchemaJson, type ValidationProblem, validateStrictly } from './cedar.ts';
 import { contextReads } from './context-reads.ts';
 import type { PolicyMap } from './operator-policies.ts';
 import { ACTION_TYPE, ENTITY, operationAction, qualified } from './schema.ts';
-import { type TimeWindow, utcRanges } from './time-window.ts';
+import { type TimeWindow, type UtcDayRange, utcRanges } from './time-window.ts';
 
 /** What one contract grant says, resolved against its API. */
 export interface ResolvedGrant {
@@ -32,7 +33,32 @@ const value = (v: unknown): Expr => ({ Value: v });
 const and = (left: Expr, right: Expr): Expr => ({ '&&': { left, right } });
 const or = (left: Expr, right: Expr): Expr => ({ '||': { left, right } });
 const has = (name: string): Expr => ({ has: { left: context, attr: name } });
-const minuteOfDay = attr(attr(context, 'time'), 'minuteOfDay');
+const time = attr(context, 'time');
+
+/** True when `clock` (a `Time` or `LocalTime` record) falls in `range`. */
+function inRange(clock: Expr, range: UtcDayRange): Expr {
+  const minuteOfDay = attr(clock, 'minuteOfDay');
+  let test: Expr = { contains: { left: { Set: range.days.map(value) }, right: attr(clock, 'day') } };
+  if (range.start > 0) test = and(test, { '>=': { left: minuteOfDay, right: value(range.start) } });
+  if (range.end < 1440) test = and(test, { '<': { left: minuteOfDay, right: value(range.end) } });
+  return test;
+}
+
+/**
+ * Windows at fixed offsets are tested on the UTC day and minute; a zone's windows on that
+ * zone's local day and minute (`context.time.zones["Europe/Paris"]`), which follow its
+ * daylight saving.
+ */
+function timeWindowsHold(windows: readonly TimeWindow[]): Expr {
+  const tests = utcRanges(windows.filter((w) => w.timeZone === undefined)).map((r) => inRange(time, r));
+  const zones = new Set(windows.flatMap((w) => (w.timeZone === undefined ? [] : [w.timeZone])));
+  for (const zone of zones) {
+    const local = windows.filter((w) => w.timeZone === zone).map((w) => ({ ...w, timeZone: undefined }));
+    const clock = attr(attr(time, 'zones'), zone);
+    for (const range of utcRanges(local)) tests.push(inRange(clock, range));
+  }
+  return tests.reduce(or);
+}
 
 /**
  * A grant as a Cedar `permit`: the partner's principals (its applications and their
@@ -61,17 +87,7 @@ export function grantPolicy(id: string, grant: ResolvedGrant): PolicyJson {
     conditions.push(inRange.reduce(or));
   }
   if (grant.mtlsRequired) conditions.push(has('mtls'));
-  if (grant.timeWindows.length > 0) {
-    const ranges = utcRanges(grant.timeWindows).map((range) => {
-      let test: Expr = {
-        contains: { left: { Set: range.days.map(value) }, right: attr(attr(context, 'time'), 'day') },
-      };
-      if (range.start > 0) test = and(test, { '>=': { left: minuteOfDay, right: value(range.start) } });
-      if (range.end < 1440) test = and(test, { '<': { left: minuteOfDay, right: value(range.end) } });
-      return test;
-    });
-    conditions.push(ranges.reduce(or));
-  }
+  if (grant.timeWindows.length > 0) conditions.push(timeWindowsHold(grant.timeWindows));
   return {
     effect: 'permit',
     principal: { op: 'in', entity: { type: qualified(ENTITY.partner), id: grant.partner } },
@@ -125,6 +141,11 @@ export function compileContractPolicies(
       });
       grant.timeWindows.forEach((window, j) => {
         if (window.from === window.to) at(['timeWindows', j, 'to'], 'must differ from `from`');
+        if (window.timeZone === undefined) return;
+        if (window.utcOffset !== undefined)
+          at(['timeWindows', j, 'timeZone'], 'give either `utcOffset` or `timeZone`, not both');
+        else if (!isTimeZone(window.timeZone))
+          at(['timeWindows', j, 'timeZone'], 'must be an IANA time zone like Europe/Paris');
       });
       if (issues.length > before) return;
       const id = grantPolicyId(contract.partner, index);

@@ -64,7 +64,7 @@ export class DecisionPoint {
   }
 
   #evaluate(ex: Exchange, action: string, slice: Slice): AuthorizationRecord {
-    const request = cedarRequest(ex, action, slice.reads);
+    const request = cedarRequest(ex, action, slice.reads, this.#plan.timeZones);
     const live = this.#outcome(slice.live, request, ex, action);
     if (slice.shadow === undefined) return { ...live, shadow: undefined };
     const shadow = this.#outcome(slice.shadow, request, ex, action);

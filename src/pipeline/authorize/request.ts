@@ -2,7 +2,7 @@ import type { Exchange } from '../exchange.ts';
 import type { CedarRequest, PolicyValue } from './cedar.ts';
 import { READS, READS_ALL } from './context-reads.ts';
 import { ACTION_TYPE, ENTITY, qualified } from './schema.ts';
-import { utcDayAndMinute } from './time-window.ts';
+import { localDayAndMinute, utcDayAndMinute } from './time-window.ts';
 
 const APPLICATION = qualified(ENTITY.application);
 const USER = qualified(ENTITY.user);
@@ -49,7 +49,12 @@ export function decisionKey(ex: Exchange, action: string, reads: number): string
  * operation's action on the API, with the context attributes in `reads` (the schema
  * declares them all; an attribute no policy reads is left out, it would only cost).
  */
-export function cedarRequest(ex: Exchange, action: string, reads = READS_ALL): CedarRequest {
+export function cedarRequest(
+  ex: Exchange,
+  action: string,
+  reads = READS_ALL,
+  timeZones: readonly string[] = [],
+): CedarRequest {
   const identity = ex.identity!;
   const partner = { type: PARTNER, id: identity.partner };
   const application = { type: APPLICATION, id: applicationId(identity.partner, identity.application) };
@@ -71,7 +76,16 @@ export function cedarRequest(ex: Exchange, action: string, reads = READS_ALL): C
   if (reads & READS.clientIp) context.clientIp = { __extn: { fn: 'ip', arg: ex.clientAddress } };
   if (reads & READS.time) {
     const minute = Math.floor(ex.receivedAt / 60_000);
-    context.time = { epochSeconds: minute * 60, ...utcDayAndMinute(minute * 60_000) };
+    const time: Record<string, PolicyValue> = {
+      epochSeconds: minute * 60,
+      ...utcDayAndMinute(minute * 60_000),
+    };
+    if (timeZones.length > 0) {
+      const zones: Record<string, PolicyValue> = {};
+      for (const zone of timeZones) zones[zone] = localDayAndMinute(zone, minute);
+      time.zones = zones;
+    }
+    context.time = time;
   }
   if (reads & READS.dataClasses)
     context.dataClasses = ex.dataClasses === undefined ? [] : [...ex.dataClasses];

@@ -28,7 +28,10 @@ export function operationAction(api: string, operationId: string): string {
  * action group per API, named after the API), and the context every request carries.
  * Every policy, generated or written by an operator, is validated strictly against it.
  */
-export function cedarSchema(apis: Iterable<LoadedApi>): SchemaJson<string> {
+export function cedarSchema(
+  apis: Iterable<LoadedApi>,
+  timeZones: readonly string[] = [],
+): SchemaJson<string> {
   const principals = [ENTITY.application, ENTITY.user, ENTITY.service];
   const actions: Record<string, object> = {};
   for (const api of apis) {
@@ -61,6 +64,14 @@ export function cedarSchema(apis: Iterable<LoadedApi>): SchemaJson<string> {
         }),
         Time: record({
           epochSeconds: { type: 'Long' },
+          day: { type: 'String' },
+          minuteOfDay: { type: 'Long' },
+          // The local day and minute in each zone a contract's time window names.
+          ...(timeZones.length === 0
+            ? {}
+            : { zones: record(Object.fromEntries(timeZones.map((zone) => [zone, { type: 'LocalTime' }]))) }),
+        }),
+        LocalTime: record({
           day: { type: 'String' },
           minuteOfDay: { type: 'Long' },
         }),

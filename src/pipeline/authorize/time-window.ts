@@ -5,15 +5,17 @@ export type Day = (typeof DAYS)[number];
 const MINUTES_PER_DAY = 1440;
 const MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY;
 
-/** A weekly window in a contract: local days and times at a fixed UTC offset. */
+/** A weekly window in a contract: local days and times at a fixed UTC offset or in a zone. */
 export interface TimeWindow {
   readonly days: readonly Day[];
   /** `HH:MM`, inclusive. */
   readonly from: string;
   /** `HH:MM` or `24:00`, exclusive; at or before `from` the window runs past midnight. */
   readonly to: string;
-  /** `+HH:MM` or `-HH:MM`. */
-  readonly utcOffset: string;
+  /** `+HH:MM` or `-HH:MM`; `+00:00` when absent. Never given with `timeZone`. */
+  readonly utcOffset?: string | undefined;
+  /** An IANA zone; the window is then matched against the local time there. */
+  readonly timeZone?: string | undefined;
 }
 
 /** Minutes `[start, end)` of the UTC day, on each of `days` (UTC). */
@@ -34,9 +36,10 @@ function offsetMinutes(offset: string): number {
 }
 
 /**
- * Turns local windows into UTC day ranges that say the same thing, so that the request
- * context only needs the UTC day and minute. Ranges with the same minutes are merged
- * across days.
+ * Turns local windows at fixed offsets into UTC day ranges that say the same thing, so
+ * that the request context only needs the UTC day and minute (a zone's windows are given
+ * here without an offset: their ranges are then in the zone's local time). Ranges with the
+ * same minutes are merged across days.
  */
 export function utcRanges(windows: readonly TimeWindow[]): UtcDayRange[] {
   const byMinutes = new Map<string, { start: number; end: number; days: Set<number> }>();
@@ -44,7 +47,7 @@ export function utcRanges(windows: readonly TimeWindow[]): UtcDayRange[] {
     const from = minutesOf(window.from);
     const to = minutesOf(window.to);
     const length = to > from ? to - from : to + MINUTES_PER_DAY - from;
-    const shift = offsetMinutes(window.utcOffset);
+    const shift = offsetMinutes(window.utcOffset ?? '+00:00');
     for (const day of window.days) {
       let start =
         (((DAYS.indexOf(day) * MINUTES_PER_DAY + from - shift) % MINUTES_PER_WEEK) + MINUTES_PER_WEEK) %
@@ -79,4 +82,55 @@ export function utcDayAndMinute(epochMillis: number): { day: Day; minuteOfDay: n
     day: DAYS[(date.getUTCDay() + 6) % 7]!,
     minuteOfDay: date.getUTCHours() * 60 + date.getUTCMinutes(),
   };
+}
+
+const WEEKDAYS: Readonly<Record<string, Day>> = {
+  Mon: 'mon',
+  Tue: 'tue',
+  Wed: 'wed',
+  Thu: 'thu',
+  Fri: 'fri',
+  Sat: 'sat',
+  Sun: 'sun',
+};
+
+interface ZoneClock {
+  readonly format: Intl.DateTimeFormat;
+  /** The epoch minute last asked for, and its answer: requests of one minute share it. */
+  minute: number;
+  local: { day: Day; minuteOfDay: number };
+}
+
+const zoneClocks = new Map<string, ZoneClock>();
+
+/**
+ * The local day and minute in an IANA zone at the start of an epoch minute, as the request
+ * context carries them (`context.time.zones`). Worked out once per zone and minute.
+ */
+export function localDayAndMinute(zone: string, epochMinute: number): { day: Day; minuteOfDay: number } {
+  let clock = zoneClocks.get(zone);
+  if (clock === undefined) {
+    const format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    clock = { format, minute: Number.NaN, local: { day: 'mon', minuteOfDay: 0 } };
+    zoneClocks.set(zone, clock);
+  }
+  if (clock.minute !== epochMinute) {
+    let day: Day = 'mon';
+    let hour = 0;
+    let minute = 0;
+    for (const part of clock.format.formatToParts(epochMinute * 60_000)) {
+      if (part.type === 'weekday') day = WEEKDAYS[part.value]!;
+      else if (part.type === 'hour') hour = Number(part.value);
+      else if (part.type === 'minute') minute = Number(part.value);
+    }
+    clock.minute = epochMinute;
+    clock.local = { day, minuteOfDay: hour * 60 + minute };
+  }
+  return clock.local;
 }

@@ -76,6 +76,25 @@ describe('compiling authorisation policies', () => {
     ]);
   });
 
+  test('a time window names a valid IANA zone, or an offset, not both', () => {
+    const grant = {
+      api: 'pets',
+      operations: ['listPets'],
+      timeWindows: [
+        { from: '09:00', to: '17:00', timeZone: 'Europe/Pariss' },
+        { from: '09:00', to: '17:00', timeZone: 'Europe/Paris', utcOffset: '+01:00' },
+      ],
+    };
+    const issues = issuesOf({ 'contracts/acme.yaml': contractFile('acme', [], { grants: [grant] }) });
+    assert.deepEqual(
+      issues.map((i) => i.split(' ').slice(1).join(' ')),
+      [
+        'grants[0].timeWindows[0].timeZone: must be an IANA time zone like Europe/Paris',
+        'grants[0].timeWindows[1].timeZone: give either `utcOffset` or `timeZone`, not both',
+      ],
+    );
+  });
+
   test('rejects malformed time windows by schema', () => {
     const grant = {
       api: 'pets',

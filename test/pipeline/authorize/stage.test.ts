@@ -125,6 +125,39 @@ describe('authorisation decided by Cedar policies', () => {
     assert.equal(at(saturdayNoon + 14 * HOUR), 'grant_conditions_unmet', 'Sunday 02:00 UTC');
   });
 
+  test('a time window in an IANA zone follows its daylight saving', (t) => {
+    const decide = deciderFor(
+      compileWith(
+        acmeWith({
+          operations: ['listPets'],
+          timeWindows: [
+            {
+              days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+              from: '09:00',
+              to: '17:00',
+              timeZone: 'Europe/Paris',
+            },
+            { days: ['sat'], from: '10:00', to: '12:00', timeZone: 'America/New_York' },
+          ],
+        }),
+      ),
+      t,
+    );
+    const at = (iso: string) => decide({ at: Date.parse(iso) }).denial?.code;
+    // Winter: Paris is UTC+1.
+    assert.equal(at('2026-01-07T07:59:00Z'), 'grant_conditions_unmet', '08:59 in Paris');
+    assert.equal(at('2026-01-07T08:00:00Z'), undefined, '09:00 in Paris');
+    assert.equal(at('2026-01-07T15:59:00Z'), undefined, '16:59 in Paris');
+    assert.equal(at('2026-01-07T16:00:00Z'), 'grant_conditions_unmet', '17:00 in Paris');
+    // Summer: Paris is UTC+2, so the same UTC times mean other local hours.
+    assert.equal(at('2026-07-08T07:00:00Z'), undefined, '09:00 in Paris in July');
+    assert.equal(at('2026-07-08T15:00:00Z'), 'grant_conditions_unmet', '17:00 in Paris in July');
+    // Local day, not the UTC one: Saturday 10:30 in New York is Saturday 14:30 UTC in July.
+    assert.equal(at('2026-07-11T14:30:00Z'), undefined, 'Saturday 10:30 in New York');
+    assert.equal(at('2026-07-11T17:00:00Z'), 'grant_conditions_unmet', 'Saturday 13:00 in New York');
+    assert.equal(at('2026-01-10T03:30:00Z'), 'grant_conditions_unmet', 'Friday 22:30 in New York');
+  });
+
   test('a grant limited to source networks holds only for clients in them', (t) => {
     const decide = deciderFor(
       compileWith(
