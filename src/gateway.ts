@@ -17,6 +17,7 @@ import { type ExpiryRegistry, NO_EXPIRY_REGISTRY } from './observe/metrics/expir
 import { createMetricsRecorder } from './observe/metrics/recorder.ts';
 import { GatewayMetrics } from './observe/metrics/registry.ts';
 import { AuthFailureThrottle } from './pipeline/authenticate/failure-throttle.ts';
+import { RemoteKeySets } from './pipeline/authenticate/remote-jwks.ts';
 import { createAuthorizationRecorder } from './pipeline/authorize/recorder.ts';
 import type { PipelineHooks } from './pipeline/compose.ts';
 import { Exchange } from './pipeline/exchange.ts';
@@ -130,11 +131,19 @@ export class Gateway {
   #signingKeys: SigningKeyRing | undefined;
   /** Failed authentications per client address: kept across plans, like the limits. */
   readonly #authFailures = new AuthFailureThrottle();
+  /** External issuers' keys: kept across plans, so a reload neither refetches nor forgets them. */
+  readonly #remoteKeys: RemoteKeySets;
 
   private constructor(options: GatewayOptions, plan: RuntimePlan, stores: Stores, limitStore: LimitStore) {
     this.#options = options;
     this.#logger = options.logger;
     this.#clock = options.clock ?? systemClock;
+    this.#remoteKeys = new RemoteKeySets(this.#clock, (settings, error) =>
+      this.#logger.warn(
+        { jwks: settings.uri, err: (error as Error).message },
+        "fetching an issuer's JWKS failed; its last good keys serve until they are too old",
+      ),
+    );
     this.#stores = stores;
     this.#ownsStores = options.stores === undefined;
     const upstreamHealth = new UpstreamHealthTracker(plan.gateway.limits.adaptive, this.#clock);
@@ -353,6 +362,7 @@ export class Gateway {
         isDraining: () => this.#draining,
         limits: this.#limits,
         authFailures: this.#authFailures,
+        remoteKeys: this.#remoteKeys,
         signingKeys: () => this.#keyRing(plan),
         logger: this.#logger,
         expiry: this.expiry,

@@ -15,6 +15,7 @@ import type { Authenticator } from './authenticate/authenticator.ts';
 import { createBearerAuthenticator } from './authenticate/bearer.ts';
 import { createTokenVerifier } from './authenticate/bearer-runtime.ts';
 import { type AuthFailureThrottle, createAuthFailureGuard } from './authenticate/failure-throttle.ts';
+import type { RemoteKeySets } from './authenticate/remote-jwks.ts';
 import { createAuthenticateStage } from './authenticate/stage.ts';
 import type { AuthorizationCounters } from './authorize/decision-cache.ts';
 import { DecisionPoint } from './authorize/decision-point.ts';
@@ -41,6 +42,8 @@ export interface PipelineDeps {
   readonly limits: LimitStageDeps;
   /** The process's count of failed authentications per client address (it outlives plans). */
   readonly authFailures: AuthFailureThrottle;
+  /** External issuers' JWKS, cached for the process (it outlives plans). */
+  readonly remoteKeys: RemoteKeySets;
   /** The token service's signing keys, one ring per process, opened on first use. */
   readonly signingKeys: () => SigningKeyRing;
   /** For operational warnings (an issuer's JWKS failing) and alerts raised on the request path (e.g. malware scanning unavailable). */
@@ -90,7 +93,7 @@ export function createPlanRuntime(plan: RuntimePlan, deps: PipelineDeps, hooks: 
     const verifier = createTokenVerifier(bearer, {
       clock: deps.clock,
       revocations: deps.stores.revocations,
-      logger: deps.logger,
+      remoteKeys: deps.remoteKeys,
       builtInKeys: ring,
     });
     authenticators.push(createBearerAuthenticator(bearer, { verifier, clients: deps.stores.clients }));

@@ -120,6 +120,33 @@ describe('tokens of an external issuer', () => {
     assert.equal(idp.hits, before + 1);
   });
 
+  test('a reload keeps the keys: no refetch, and they serve while the endpoint is down', async () => {
+    assert.equal((await t.call('/pets', `Bearer ${await signToken(second, claims())}`)).status, 200);
+    const hits = idp.hits;
+    idp.failing = true;
+    try {
+      t.config.write({
+        'contracts/globex.yaml': {
+          version: 1,
+          partner: 'globex',
+          grants: [{ api: 'pets', operations: ['listPets', 'getPet'] }],
+          credentials: {
+            issuers: [
+              { issuer: 'partner', claim: { name: 'org', value: 'globex-corp', application: 'portal' } },
+            ],
+          },
+        },
+      });
+      const reloaded = await t.gateway.reload();
+      assert.ok(reloaded.ok && reloaded.changed);
+      const token = await signToken(second, claims({ jti: 'after-reload' }));
+      assert.equal((await t.call('/pets', `Bearer ${token}`)).status, 200);
+      assert.equal(idp.hits, hits, 'the new plan fetched nothing');
+    } finally {
+      idp.failing = false;
+    }
+  });
+
   test('a failing JWKS endpoint: last good keys serve for the stale bound, then 503', async () => {
     const cached = await signToken(second, claims({ exp: seconds() + 3000, jti: 'used-before' }));
     assert.equal((await t.call('/pets', `Bearer ${cached}`)).status, 200);
@@ -143,7 +170,7 @@ describe('tokens of an external issuer', () => {
       [503, 'issuer_unavailable'],
       'a token verified before waits too',
     );
-    assert.ok(t.logs.some((l) => l.includes("fetching the issuer's JWKS failed")));
+    assert.ok(t.logs.some((l) => l.includes("fetching an issuer's JWKS failed")));
     idp.failing = false;
     t.now.value += 31_000;
     assert.equal(

@@ -1,15 +1,15 @@
 import type { Clock } from '../../clock.ts';
-import type { Logger } from '../../observe/logger.ts';
 import type { RevocationStore } from '../../store/lifecycle-types.ts';
 import type { BearerPlan } from './bearer-config.ts';
 import type { IssuerKeys } from './issuer-keys.ts';
-import { RemoteKeySet } from './remote-jwks.ts';
+import type { RemoteKeySets } from './remote-jwks.ts';
 import { TokenVerifier } from './token-verifier.ts';
 
 export interface TokenVerifierRuntimeDeps {
   readonly clock: Clock;
   readonly revocations: RevocationStore;
-  readonly logger: Logger;
+  /** External issuers' keys, cached for the process (they outlive plans). */
+  readonly remoteKeys: RemoteKeySets;
   /** The built-in token service's keys, when it is configured. */
   readonly builtInKeys: IssuerKeys | undefined;
 }
@@ -21,15 +21,7 @@ export function createTokenVerifier(plan: BearerPlan, deps: TokenVerifierRuntime
     if (issuer.builtIn) {
       if (deps.builtInKeys !== undefined) keys.set(issuer.name, deps.builtInKeys);
     } else if (issuer.jwks !== undefined) {
-      keys.set(
-        issuer.name,
-        new RemoteKeySet(issuer.jwks, deps.clock, (error) =>
-          deps.logger.warn(
-            { issuer: issuer.name, err: (error as Error).message },
-            "fetching the issuer's JWKS failed; its last good keys serve until they are too old",
-          ),
-        ),
-      );
+      keys.set(issuer.name, deps.remoteKeys.for(issuer.jwks));
     }
   }
   return new TokenVerifier(plan, { clock: deps.clock, revocations: deps.revocations, keys });

@@ -116,3 +116,35 @@ async function readBounded(res: Response, limit: number): Promise<string> {
   }
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/**
+ * The process's remote key sets, one per distinct JWKS setting, kept across plans: a reload
+ * neither refetches every issuer's keys nor, while an issuer's endpoint is down, loses the
+ * last good keys that were serving.
+ */
+export class RemoteKeySets {
+  readonly #sets = new Map<string, RemoteKeySet>();
+  readonly #clock: Clock;
+  readonly #onError: (settings: JwksSettings, error: unknown) => void;
+
+  constructor(clock: Clock, onError: (settings: JwksSettings, error: unknown) => void) {
+    this.#clock = clock;
+    this.#onError = onError;
+  }
+
+  for(settings: JwksSettings): RemoteKeySet {
+    const key = JSON.stringify([
+      settings.uri,
+      settings.ttlMs,
+      settings.minRefetchMs,
+      settings.staleMs,
+      settings.timeoutMs,
+    ]);
+    let set = this.#sets.get(key);
+    if (set === undefined) {
+      set = new RemoteKeySet(settings, this.#clock, (error) => this.#onError(settings, error));
+      this.#sets.set(key, set);
+    }
+    return set;
+  }
+}
