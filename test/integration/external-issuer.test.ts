@@ -67,10 +67,21 @@ describe('tokens of an external issuer', () => {
     const r = await t.call('/pets', `Bearer ${token}`);
     assert.equal(r.status, 200);
     const seen = t.upstream.requests.at(-1)!.headers;
-    assert.deepEqual([seen['x-portcullis-partner'], seen['x-portcullis-application']], ['acme', 'billing']);
+    assert.deepEqual(
+      [seen['x-portcullis-partner'], seen['x-portcullis-application'], seen['x-portcullis-user']],
+      ['acme', 'billing', 'user-42'],
+    );
     const line = JSON.parse(t.logs.find((l) => l.includes(r.headers.get('x-request-id')!))!);
     assert.equal(line.user, 'user-42');
     assert.deepEqual(line.actors, ['batch-job', 'scheduler']);
+  });
+
+  test('pass the end user upstream percent-encoded, whatever characters it holds', async () => {
+    const token = await signToken(first, claims({ sub: 'Zoë Smith\r\nx-evil: 1' }));
+    assert.equal((await t.call('/pets', `Bearer ${token}`)).status, 200);
+    const seen = t.upstream.requests.at(-1)!.headers;
+    assert.equal(seen['x-portcullis-user'], 'Zo%C3%AB%20Smith%0D%0Ax-evil%3A%201');
+    assert.equal(seen['x-evil'], undefined);
   });
 
   test('identify their partner by a claim, and carry the scopes the token names', async () => {

@@ -97,6 +97,9 @@ export function upstreamRequestHeaders(ex: Exchange, rules: RequestHeaderRules):
   const identity = ex.identity;
   if (identity !== undefined) {
     out.push('x-portcullis-partner', identity.partner, 'x-portcullis-application', identity.application);
+    // The end user a delegated token acts for, kept apart from the application. It comes
+    // from the token, so it is percent-encoded: any character may be in it.
+    if (identity.user !== undefined) out.push('x-portcullis-user', encodeURIComponent(identity.user));
   }
   return out;
 }
