@@ -5,7 +5,7 @@ import { oauthError } from '../../../services/token/oauth-error.ts';
 import type { ClientRecord } from '../../../store/token-types.ts';
 import type { Exchange } from '../../exchange.ts';
 import type { LocalEndpoint } from '../endpoint.ts';
-import { authenticatedClient, type OAuthClientDeps, readOAuthForm, sendOAuthError } from './respond.ts';
+import { authenticatedClient, type OAuthClientDeps, readClientForm, sendOAuthError } from './respond.ts';
 
 export const INTROSPECTION_PATH = '/oauth2/introspect';
 export const REVOCATION_PATH = '/oauth2/revoke';
@@ -23,10 +23,8 @@ function tokenEndpoint(
     path,
     authenticated: false,
     async handle(ex) {
-      const throttled = deps.failures.refusal(ex);
-      if (throttled !== undefined) return throttled;
-      const form = await readOAuthForm(ex);
-      if (form === undefined) return undefined;
+      const form = await readClientForm(ex, deps);
+      if (form === undefined || 'code' in form) return form;
       const authenticated = await authenticatedClient(ex, form, deps);
       if (authenticated === undefined) return undefined;
       const token = singleParam(form, 'token');

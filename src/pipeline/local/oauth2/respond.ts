@@ -9,6 +9,7 @@ import {
 import { isOAuthError, type OAuthError, oauthError } from '../../../services/token/oauth-error.ts';
 import type { AuthFailureGuard } from '../../authenticate/failure-throttle.ts';
 import type { Exchange } from '../../exchange.ts';
+import type { Denial } from '../../stage.ts';
 
 /** What the endpoints that authenticate a client need. */
 export interface OAuthClientDeps extends ClientAuthDeps {
@@ -36,8 +37,17 @@ export function sendOAuthError(ex: Exchange, failure: OAuthError): void {
   sendJson(ex.res, status, { error: failure.error, error_description: failure.description }, ex.id, headers);
 }
 
-/** Reads the form of a token-service request, or answers why it cannot be read. */
-export async function readOAuthForm(ex: Exchange): Promise<FormParams | undefined> {
+/**
+ * Reads the form of a request to an endpoint that authenticates a client. A client address
+ * that failed to authenticate too often is refused (the denial is returned) before anything
+ * is read; a form that cannot be read is answered here (undefined is returned).
+ */
+export async function readClientForm(
+  ex: Exchange,
+  deps: OAuthClientDeps,
+): Promise<FormParams | Denial | undefined> {
+  const throttled = deps.failures.refusal(ex);
+  if (throttled !== undefined) return throttled;
   inviteBody(ex.req, ex.res);
   const form = await readForm(ex.req, MAX_FORM_BYTES);
   if (form === 'aborted') return undefined;

@@ -9,7 +9,7 @@ import {
 } from '../../../services/token/grants.ts';
 import { isOAuthError, oauthError } from '../../../services/token/oauth-error.ts';
 import type { LocalEndpoint } from '../endpoint.ts';
-import { authenticatedClient, type OAuthClientDeps, readOAuthForm, sendOAuthError } from './respond.ts';
+import { authenticatedClient, type OAuthClientDeps, readClientForm, sendOAuthError } from './respond.ts';
 
 export const TOKEN_PATH = '/oauth2/token';
 
@@ -23,10 +23,8 @@ export function createTokenEndpoint(deps: OAuthClientDeps & GrantDeps): LocalEnd
     path: TOKEN_PATH,
     authenticated: false,
     async handle(ex) {
-      const throttled = deps.failures.refusal(ex);
-      if (throttled !== undefined) return throttled;
-      const form = await readOAuthForm(ex);
-      if (form === undefined) return undefined;
+      const form = await readClientForm(ex, deps);
+      if (form === undefined || 'code' in form) return form;
       const grant = singleParam(form, 'grant_type');
       if (typeof grant !== 'string') {
         sendOAuthError(ex, oauthError('invalid_request', 'Send exactly one grant_type.'));
