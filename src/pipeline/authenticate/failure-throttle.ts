@@ -54,7 +54,7 @@ export class AuthFailureThrottle {
     this.#windows.set(address, { start: now, failures: 1 });
   }
 
-  /** Addresses with a window open now (for tests and metrics). */
+  /** Addresses with a window open now (the tests read it to check the bound). */
   get tracked(): number {
     return this.#windows.size;
   }
